@@ -1,0 +1,466 @@
+"""Assemble facts: link each value to its subject, metric, kind and period.
+
+Reads the recognizers' ``Doc._`` attributes of one article and returns
+:class:`Link` records, which ``pipeline.extract`` turns into validated
+:class:`schemas.Fact` models. Every decision records the rule that made it
+(``Link.rules``), so ``python -m pipeline debug`` can say why a fact came out
+as it did.
+
+Scopes, nearest first: the clause (between commas), the sentence, the
+article's current topic. Growth words between the metric and the number
+decide the kind; a period marked as a comparison base (较去年同期) is never
+the period of a fact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from . import lexicon
+from .companies import Entity, EntityMention
+from .metrics import CueMention, MetricMention
+from .periods import PeriodMention, quarter_bounds
+from .values import ValueMention, with_market
+
+SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
+CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
+SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
+SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
+AMOUNT_TYPES = ("amount", "size", "count", "price")
+
+
+@dataclass
+class Link:
+    value: ValueMention
+    subject: Entity | None
+    subject_mention: EntityMention | None
+    metric: str
+    kind: str
+    period: PeriodMention | None
+    estimate: bool
+    segment: str | None
+    confidence: float
+    sentence: tuple[int, int]
+    rules: list[str] = field(default_factory=list)
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    fiscal: str | None = None
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    clauses: list[tuple[int, int]]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    out = []
+    pos = 0
+    for m in SENTENCE_END.finditer(text):
+        if m.end() > pos and text[pos:m.start()].strip():
+            out.append(_sentence(text, pos, m.end()))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append(_sentence(text, pos, len(text)))
+    return out
+
+
+def _sentence(text: str, start: int, end: int) -> Sentence:
+    clauses = []
+    pos = start
+    for m in CLAUSE_BREAK.finditer(text, start, end):
+        clauses.append((pos, m.start()))
+        pos = m.end()
+    clauses.append((pos, end))
+    return Sentence(start, end, [c for c in clauses if c[1] > c[0]])
+
+
+def _clause_of(sentence: Sentence, pos: int) -> tuple[int, int]:
+    for a, b in sentence.clauses:
+        if a <= pos < b:
+            return a, b
+    return sentence.start, sentence.end
+
+
+def _within(items, a: int, b: int):
+    return [x for x in items if a <= x.start and x.end <= b]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> lexicon.Cues:
+    return lexicon.cues()
+
+
+class Topic:
+    """The company the article is talking about at this point."""
+
+    def __init__(self) -> None:
+        self.current: EntityMention | None = None
+
+    def update(self, mention: EntityMention | None) -> None:
+        if mention is not None and mention.entity.type == "company":
+            self.current = mention
+
+
+def assemble(doc: Doc, default_market: str) -> list[Link]:
+    text = doc.text
+    links: list[Link] = []
+    topic = Topic()
+    for sentence in split_sentences(text):
+        ents = _within(doc._.entities, sentence.start, sentence.end)
+        subjects = [e for e in ents if _can_be_subject(text, e, sentence)]
+        sentence_links: list[Link] = []
+        for value in _within(doc._.values, sentence.start, sentence.end):
+            link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links)
+            if link is not None:
+                sentence_links.append(link)
+        _distribute_enumerations(doc, sentence, sentence_links)
+        _from_to(doc, sentence, sentence_links)
+        links.extend(sentence_links)
+        companies_here = [e for e in subjects if e.entity.type == "company"]
+        if companies_here:
+            topic.update(companies_here[0])
+    return _dedupe(links)
+
+
+def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
+    """Not a source (花旗分析师, 据IDC数据) nor an object (来自英伟达的收入)."""
+    after = text[e.end:min(sentence.end, e.end + 6)]
+    before = text[max(sentence.start, e.start - 3):e.start]
+    if SOURCE_AFTER.match(after):
+        return False
+    if before.startswith("据") or before.endswith("据"):
+        return False
+    if any(before.endswith(w) for w in OBJECT_BEFORE):
+        return False
+    return True
+
+
+def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[EntityMention], topic: Topic, default_market: str, previous: list[Link]) -> Link | None:
+    text = doc.text
+    rules: list[str] = []
+    clause = _clause_of(sentence, value.start)
+    conversion = _conversion_of(doc, value, previous)
+    if conversion is not None:
+        return conversion
+    metric = _metric_for(doc, sentence, clause, value, rules)
+    if metric is None:
+        rules.append("dropped: no metric word in the sentence")
+        return None
+    if value.unit_type == "count" and metric.type not in ("count", "size"):
+        rules.append("dropped: a count without a count metric (narrative count)")
+        return None
+    kind = _kind(doc, clause, sentence, metric, value, rules)
+    if kind is None:
+        return None
+    code = _metric_code(text, sentence, clause, metric, rules)
+    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules)
+    subject = subject_mention.entity if subject_mention else None
+    if subject is None and topic.current is not None:
+        subject_mention, subject = topic.current, topic.current.entity
+        confidence = 0.6
+        rules.append("subject: article topic")
+    market = subject.market if subject is not None and subject.market else default_market
+    value = with_market(value, market)
+    value = _apply_sign(text, clause, metric, kind, value, rules)
+    period = _period(doc, sentence, clause, value, rules)
+    estimate = _estimate(doc, clause, value)
+    segment = metric.segment or _segment(text, clause, metric)
+    link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
+    _fill_period(link, previous)
+    return link
+
+
+def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: ValueMention, rules: list[str]) -> MetricMention | None:
+    text = doc.text
+    metrics = _within(doc._.metrics, sentence.start, sentence.end)
+    compatible = [m for m in metrics if _compatible(m, value)]
+    # 超30%的市场份额, 82万张的出货量: a metric right after "的" names the number.
+    after = [m for m in compatible if clause[0] <= m.start and m.end <= clause[1] and 0 <= m.start - value.end <= 8 and text[value.end:value.end + 1] == "的"]
+    if after:
+        rules.append(f"metric: {after[0].text} after the number")
+        return after[0]
+    before_clause = [m for m in compatible if clause[0] <= m.start and m.end <= value.start]
+    if before_clause:
+        rules.append(f"metric: {before_clause[-1].text} in the clause")
+        return before_clause[-1]
+    before_sentence = [m for m in compatible if m.end <= value.start]
+    if before_sentence:
+        rules.append(f"metric: {before_sentence[-1].text} earlier in the sentence")
+        return before_sentence[-1]
+    after_clause = [m for m in compatible if m.start >= value.end and m.end <= clause[1]]
+    if after_clause:
+        rules.append(f"metric: {after_clause[0].text} later in the clause")
+        return after_clause[0]
+    return None
+
+
+def _compatible(metric: MetricMention, value: ValueMention) -> bool:
+    """A ratio metric takes %, pp; an amount takes money (or % as a growth)."""
+    if value.unit_type in ("percent", "pp"):
+        return True
+    if value.unit_type == "money":
+        return metric.type in ("amount", "size", "price")
+    if value.unit_type == "count":
+        return metric.type in ("count", "size", "amount")
+    if value.unit_type == "physical":
+        return metric.type in ("size", "count", "amount")
+    return metric.type in ("amount", "size", "count")
+
+
+def _cues_between(doc: Doc, a: int, b: int) -> list[CueMention]:
+    return [c for c in doc._.cues if a <= c.start and c.end <= b]
+
+
+def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention, rules: list[str]) -> str | None:
+    text = doc.text
+    start = metric.end if metric.end <= value.start else clause[0]
+    if metric.end <= value.start and metric.start < clause[0]:
+        start = max(metric.end, sentence.start)
+    cues = [c for c in _cues_between(doc, start, value.start) if c.cue.startswith("kind:")]
+    gap = text[cues[-1].end:value.start] if cues else ""
+    level_words = _cues().level_after_change
+    if cues and any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words) and not _is_growth_unit(value):
+        rules.append(f"kind: level (reached after {cues[-1].text})")
+        return "level"
+    if cues and any(gap.rstrip().endswith(w) for w in level_words) and value.unit_type in ("percent", "pp") and metric.type == "ratio":
+        rules.append(f"kind: level (ratio reached after {cues[-1].text})")
+        return "level"
+    explicit = [c for c in cues if c.cue in ("kind:yoy", "kind:qoq", "kind:cagr", "kind:mom")]
+    if explicit:
+        kind = explicit[-1].cue.split(":")[1]
+        if kind == "mom":
+            kind = "change"  # FACT_SPEC has no month-on-month kind
+        if value.unit_type == "money" and kind in ("yoy", "qoq") and len(text[explicit[-1].end:value.start]) > 6:
+            rules.append("kind: level (money after a growth clause)")
+            return "level"
+        rules.append(f"kind: {kind} ({explicit[-1].text})")
+        return kind
+    if cues:
+        cue = cues[-1]
+        if value.unit_type == "money" and len(text[cue.end:value.start].strip()) > 4:
+            rules.append("kind: level")
+            return "level"
+        if metric.type == "ratio" and value.unit_type == "percent" and metric.code not in ("share",):
+            rules.append(f"kind: change of a ratio ({cue.text})")
+            return "change"
+        if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code != "stock_price" and value.unit_type == "percent":
+            rules.append(f"kind: yoy (growth word {cue.text} on a flow metric)")
+            return "yoy"
+        rules.append(f"kind: change ({cue.text})")
+        return "change"
+    if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code not in ("share", "market_share"):
+        if metric.code == "stock_price" or value.negated_by:
+            rules.append("kind: change (percentage of a price)")
+            return "change"
+        rules.append("dropped: a percentage of an amount metric with no growth word")
+        return None
+    rules.append("kind: level")
+    return "level"
+
+
+def _is_growth_unit(value: ValueMention) -> bool:
+    return False
+
+
+def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, rules: list[str]) -> str:
+    if metric.code != "share":
+        return metric.code
+    window = text[max(sentence.start, metric.start - 20):metric.start]
+    if any(w in window for w in ("收入", "营收", "业务", "销售额")):
+        rules.append("metric: revenue_share (占比 of the subject's revenue)")
+        return "revenue_share"
+    rules.append("metric: market_share (占比 of a market)")
+    return "market_share"
+
+
+def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str]) -> tuple[EntityMention | None, float]:
+    before = [e for e in subjects if e.end <= value.start]
+    companies_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "company"]
+    if companies_clause:
+        rules.append(f"subject: {companies_clause[-1].text} in the clause")
+        return companies_clause[-1], 0.9
+    companies_sentence = [e for e in before if e.entity.type == "company"]
+    if companies_sentence:
+        rules.append(f"subject: {companies_sentence[0].text} earlier in the sentence")
+        return companies_sentence[0], 0.8
+    regions_clause = [e for e in before if e.start >= max(sentence.start, clause[0] - 30) and e.entity.type in ("region", "market")]
+    if regions_clause and metric.type in ("size",) or (regions_clause and topic.current is None):
+        rules.append(f"subject: region {regions_clause[-1].text}")
+        return regions_clause[-1], 0.7
+    return None, 0.5
+
+
+def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
+    from dataclasses import replace
+
+    if not metric.loss and "亏损" not in text[clause[0]:value.start]:
+        return value
+    if kind == "level":
+        if value.value > 0:
+            rules.append(f"sign: negative ({metric.text} is a loss)")
+            return replace(value, value=-value.value, value_high=-value.value_high if value.value_high else None)
+        return value
+    span = text[metric.end:value.start]
+    c = _cues()
+    if any(w in span for w in c.loss_narrowing_words):
+        rules.append("sign: loss narrowed, an improvement")
+        return replace(value, value=abs(value.value))
+    if any(w in span for w in c.loss_widening_words):
+        rules.append("sign: loss widened")
+        return replace(value, value=-abs(value.value))
+    return value
+
+
+def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, rules: list[str]) -> PeriodMention | None:
+    periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
+    in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
+    if in_clause:
+        rules.append(f"period: {in_clause[-1].text} in the clause")
+        return in_clause[-1]
+    before = [p for p in periods if p.end <= value.start]
+    if before:
+        rules.append(f"period: {before[-1].text} earlier in the sentence")
+        return before[-1]
+    after = [p for p in periods if p.start >= value.end and p.end <= clause[1]]
+    if after:
+        rules.append(f"period: {after[0].text} later in the clause")
+        return after[0]
+    return None
+
+
+def _fill_period(link: Link, previous: list[Link]) -> None:
+    p = link.period
+    if p is not None:
+        link.period_start, link.period_end, link.fiscal = p.period_start, p.period_end, p.fiscal
+        return
+    # A growth with no period of its own takes the period of the level it modifies.
+    if link.kind != "level":
+        for prev in reversed(previous):
+            if prev.metric == link.metric and prev.subject == link.subject and prev.period is not None:
+                link.period = prev.period
+                link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
+                link.rules.append("period: from the level it modifies")
+                return
+
+
+def _estimate(doc: Doc, clause, value: ValueMention) -> bool:
+    return any(c.cue == "estimate" for c in _cues_between(doc, clause[0], value.start))
+
+
+def _segment(text: str, clause, metric: MetricMention) -> str | None:
+    if metric.start < clause[0]:
+        return None
+    m = SEGMENT_RE.search(text[clause[0]:metric.start])
+    return m.group(1) if m else None
+
+
+def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link | None:
+    """约合人民币11605亿元: the same fact in another currency."""
+    if not previous or value.unit_type != "money":
+        return None
+    before = doc.text[max(0, value.start - 6):value.start]
+    if not any(w in before for w in _cues().conversion_words if len(w) > 1):
+        return None
+    prev = previous[-1]
+    if prev.value.unit_type != "money" or prev.value.unit == value.unit:
+        return None
+    sign = -1 if prev.value.value < 0 else 1
+    from dataclasses import replace
+
+    converted = replace(value, value=sign * abs(value.value), qualifier="approx" if value.qualifier == "exact" else value.qualifier)
+    link = Link(converted, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment, prev.confidence, prev.sentence, ["conversion of the previous amount"])
+    link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
+    return link
+
+
+def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
+    """2022年至2024年...分别为A、B和C: one year per value, in order."""
+    cues = [c for c in _within(doc._.cues, sentence.start, sentence.end) if c.cue == "enumeration"]
+    if not cues:
+        return
+    for cue in cues:
+        after = [lk for lk in links if lk.value.start >= cue.end]
+        group = _same_run(after)
+        if len(group) < 2:
+            continue
+        periods = [p for p in _within(doc._.periods, sentence.start, cue.start) if p.role != "base" and p.period_start]
+        slots = _period_slots(periods)
+        if len(slots) != len(group):
+            continue
+        for lk, (start, end, label) in zip(group, slots):
+            lk.period_start, lk.period_end = start, end
+            lk.rules.append(f"period: {label} by enumeration order")
+
+
+def _same_run(links: list[Link]) -> list[Link]:
+    """The values of one enumeration: same unit type, consecutive."""
+    if not links:
+        return []
+    first = links[0]
+    run = [first]
+    for lk in links[1:]:
+        if lk.value.unit_type != first.value.unit_type or lk.metric != first.metric:
+            break
+        run.append(lk)
+    return run
+
+
+def _period_slots(periods: list[PeriodMention]) -> list[tuple[dt.date, dt.date, str]]:
+    if len(periods) == 1 and periods[0].granularity == "span":
+        p = periods[0]
+        return [(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)) for y in range(p.period_start.year, p.period_end.year + 1)]
+    if len(periods) >= 2:
+        return [(p.period_start, p.period_end, p.text) for p in periods]
+    return []
+
+
+FROM_TO = re.compile(r"从$")
+
+
+def _from_to(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
+    """从12%增长到25%: the first value is the earlier period's level."""
+    text = doc.text
+    for first, second in zip(links, links[1:]):
+        if not text[max(0, first.value.start - 2):first.value.start].endswith("从"):
+            continue
+        between = text[first.value.end:second.value.start]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{0,4}(?:到|至)", between):
+            continue
+        first.kind = second.kind = "level"
+        p = second.period
+        if p is None or p.period_start is None:
+            continue
+        if p.granularity == "span":
+            first.period_start, first.period_end = dt.date(p.period_start.year, 1, 1), dt.date(p.period_start.year, 12, 31)
+            second.period_start, second.period_end = dt.date(p.period_end.year, 1, 1), dt.date(p.period_end.year, 12, 31)
+        elif p.granularity == "year":
+            y = p.period_start.year - 1
+            first.period_start, first.period_end = dt.date(y, 1, 1), dt.date(y, 12, 31)
+        elif p.granularity == "quarter":
+            q = (p.period_start.month - 1) // 3 + 1
+            y, q = (p.period_start.year, q - 1) if q > 1 else (p.period_start.year - 1, 4)
+            first.period_start, first.period_end = quarter_bounds(y, q)
+        first.rules.append("period: the earlier level of 从A到B")
+        for lk in (first, second):
+            if lk.value.value < 0 and lk.value.negated_by is None:
+                continue
+
+
+def _dedupe(links: list[Link]) -> list[Link]:
+    seen: set[tuple] = set()
+    out = []
+    for lk in links:
+        key = (lk.subject.name if lk.subject else None, lk.metric, lk.kind, round(lk.value.value, 6), lk.value.unit, lk.period_start, lk.period_end, lk.fiscal, lk.segment)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(lk)
+    return out

@@ -1,0 +1,151 @@
+"""Command line: ``python -m pipeline extract|eval|debug``.
+
+Exit codes: 0 every input was processed; 1 some inputs failed (the others
+were still processed and written); 2 usage error (bad option or argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .io import Article, InputError, parse_date, read_inputs
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Extract quantitative facts (company, metric, value, unit, period) from Chinese financial news.",
+        epilog="Exit codes: 0 all inputs processed; 1 some inputs failed (the rest were written); 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ex = sub.add_parser("extract", help="extract facts from articles into JSON Lines",
+                        description="Read articles (files, folders recursively: .txt .md .jsonl; '-' for standard input) "
+                                    "and write one validated fact per line.")
+    ex.add_argument("inputs", nargs="+", metavar="PATH", help="file, folder or '-' for standard input")
+    ex.add_argument("-o", "--output", default="out/facts.jsonl", help="output JSON Lines file, '-' for standard output (default: %(default)s)")
+    ex.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="publication date for articles whose metadata has none")
+    ex.add_argument("--errors", metavar="FILE", help="also write the inputs that failed, as JSON Lines")
+    ex.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+
+    ev = sub.add_parser("eval", help="score the pipeline against gold facts",
+                        description="Print precision, recall and F1 at four levels for corpora/ gold and, when present, ../shared/seeds.")
+    ev.add_argument("--corpora", default="corpora", help="the corpora folder (default: %(default)s)")
+    ev.add_argument("--seeds", default="../shared/seeds", help="the seeds folder (default: %(default)s)")
+    ev.add_argument("--show-errors", action="store_true", help="list the missed and spurious facts at the full level")
+
+    db = sub.add_parser("debug", help="show what each stage saw in a text and why each fact came out",
+                        description="Print the normalised text, every recognised span and each fact with the rules that linked it.")
+    db.add_argument("text", help="the text to analyse")
+    db.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="publication date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "extract":
+        return run_extract(args)
+    if args.command == "eval":
+        from .evaluate import run_eval
+
+        return run_eval(args)
+    if args.command == "debug":
+        from .debug import run_debug
+
+        return run_debug(args)
+    return EXIT_USAGE
+
+
+class AtomicWriter:
+    """Write to a temporary file beside the target; rename only on success,
+    so an interrupted run leaves the previous output intact."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.handle = None
+        self.tmp = None
+
+    def __enter__(self):
+        if self.target == "-":
+            return sys.stdout
+        folder = Path(self.target).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=".facts-", suffix=".tmp", dir=folder)
+        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        return self.handle
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.handle is None:
+            return
+        self.handle.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.target)
+        else:
+            os.unlink(self.tmp)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    from .extract import extract_article
+
+    errors: list[InputError] = []
+    articles = 0
+    per_metric: Counter[str] = Counter()
+    encodings: Counter[str] = Counter()
+    with AtomicWriter(args.output) as out:
+        for item in read_inputs(args.inputs):
+            if isinstance(item, InputError):
+                errors.append(item)
+                print(f"error: {item}", file=sys.stderr)
+                continue
+            try:
+                result = extract_article(item, args.date)
+            except Exception as exc:  # one article must never cost the batch
+                err = InputError(item.path, f"extraction failed: {type(exc).__name__}: {exc}", item.line)
+                errors.append(err)
+                print(f"error: {err}", file=sys.stderr)
+                continue
+            articles += 1
+            encodings[item.encoding] += 1
+            for fact in result.facts:
+                out.write(fact.model_dump_json() + "\n")
+                per_metric[fact.metric] += 1
+    if args.errors:
+        with AtomicWriter(args.errors) as err_out:
+            for err in errors:
+                err_out.write(json.dumps(err.to_json(), ensure_ascii=False) + "\n")
+    if not args.quiet:
+        _summary(articles, per_metric, errors, encodings, args.output)
+    return EXIT_SOME_FAILED if errors else EXIT_OK
+
+
+def _summary(articles: int, per_metric: Counter, errors: list, encodings: Counter, output: str) -> None:
+    total = sum(per_metric.values())
+    lines = [
+        f"articles read: {articles}   facts written: {total}   errors: {len(errors)}   -> {output}",
+        "encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())) if encodings else "encodings: -",
+    ]
+    if per_metric:
+        lines.append("facts per metric: " + ", ".join(f"{m} {n}" for m, n in per_metric.most_common()))
+    print("\n".join(lines), file=sys.stderr)
+
+
+def article_from_text(text: str, date: dt.date | None, doc_id: str = "text") -> Article:
+    return Article(id=doc_id, text=text, date=date, date_source="option" if date else "none")

@@ -1,0 +1,241 @@
+"""Company recognizer: known companies from the knowledge base, unseen ones
+from the text, and regions and markets that can be subjects.
+
+Known: every name, alias and ticker in ``data/companies.yaml``, normalised
+like the article text, matched longest first. Unseen: organisation suffixes
+(科技, 股份, 半导体...), appositions (芯片企业X), ticker brackets (X(2330)).
+A short form (沐曦) of an unseen long form (沐曦股份) links to it for the rest of
+the article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+from .gazetteer import Gazetteer
+from .normalize import normalize
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str | None
+    name: str
+    type: str  # company | region | market | other
+    market: str | None = None
+    currency: str | None = None
+    known: bool = True
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    start: int
+    end: int
+    text: str
+    entity: Entity
+    source: str  # kb | suffix | apposition | ticker | short | region | market
+
+
+ORG_SUFFIXES = [
+    "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "集成电路", "电子",
+    "通信", "银行", "证券", "保险", "汽车", "能源", "新能源", "医药", "药业", "制药", "生物", "智能",
+    "技术", "信息", "网络", "软件", "材料", "光电", "电气", "电器", "动力", "资本", "投资", "实业",
+    "地产", "置业", "物流", "航空", "重工", "机械", "精密", "芯片", "芯", "微", "存储", "智造", "机器人",
+    "-KY", "公司",
+]
+APPOSITION_HEADS = [
+    "企业", "厂商", "公司", "龙头", "巨头", "大厂", "厂", "品牌", "独角兽", "新势力", "车企", "初创公司",
+    "新创", "供应商", "代工厂", "设计公司", "上市公司", "概念股", "股", "商", "业者",
+]
+STOP_TOKENS = set(
+    "的 和 与 及 以及 在 中 对 由 是 将 已 已经 被 把 向 从 为 了 也 都 而 并 或 等 其 该 这 那 此 上 下 年 月 日 "
+    "据 称 表示 宣布 指出 认为 包括 其中 同时 此外 但 不过 今年 去年 目前 近日 日前 昨日 今日 公司 企业 厂商 "
+    "国内 国产 国际 全球 中国 美国 旗下 作为 成为 随着 通过 根据 来自 龙头 巨头 大厂 股价 营收 市值 我们 他们 "
+    "多家 一家 两家 这家 该公司 当地 本土 头部 领先 主要 相关 知名 新 老 大 小".split()
+)
+NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&]")
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> Gazetteer[Entity]:
+    gaz: Gazetteer[Entity] = Gazetteer()
+    blocked = set(_norm(w) for w in lexicon.regions().not_companies)
+    for company in lexicon.companies().companies:
+        entity = Entity(company.id, company.name, "company", company.market, company.currency, True)
+        for form in [company.name, *company.aliases, *company.tickers]:
+            key = _norm(form)
+            if key and key not in blocked and gaz.get(key) is None:
+                gaz.add(key, entity)
+    return gaz
+
+
+@lru_cache(maxsize=1)
+def region_gazetteer() -> Gazetteer[Entity]:
+    gaz: Gazetteer[Entity] = Gazetteer()
+    for name, aliases in lexicon.regions().regions.items():
+        entity = Entity(None, name, "region", known=True)
+        for form in [name, *aliases]:
+            gaz.add(_norm(form), entity)
+    not_company = Entity(None, "", "other", known=True)
+    for word in lexicon.regions().not_companies:
+        gaz.add(_norm(word), not_company)
+    return gaz
+
+
+def company_words() -> list[str]:
+    """Every normalised company form, for the segmenter's user dictionary."""
+    words = []
+    for company in lexicon.companies().companies:
+        for form in [company.name, *company.aliases]:
+            key = _norm(form)
+            if re.search(r"[\u4e00-\u9fff]", key):
+                words.append(key)
+    return words
+
+
+def _norm(text: str) -> str:
+    return normalize(text).text.strip()
+
+
+def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_unseen: dict[str, Entity] | None = None) -> list[EntityMention]:
+    """Companies, regions and bodies in ``text`` (normalised), in order.
+
+    ``tokens`` are (start, end) pairs from the segmenter; ``known_unseen``
+    carries unseen companies found earlier in the article (short forms).
+    """
+    found: list[EntityMention] = []
+    taken = [False] * (len(text) + 1)
+
+    def take(m: EntityMention) -> None:
+        if any(taken[m.start:m.end]):
+            return
+        found.append(m)
+        for i in range(m.start, m.end):
+            taken[i] = True
+
+    for start, end, entity in knowledge_base().find_all(text):
+        take(EntityMention(start, end, text[start:end], entity, "kb"))
+    if known_unseen:
+        gaz = Gazetteer(known_unseen.items())
+        for start, end, entity in gaz.find_all(text):
+            take(EntityMention(start, end, text[start:end], entity, "short"))
+    for start, end, entity in region_gazetteer().find_all(text):
+        if entity.type == "other":
+            take(EntityMention(start, end, text[start:end], entity, "blocked"))
+    unseen = [m for m in _unseen(text, tokens or _char_tokens(text)) if not any(taken[m.start:m.end])]
+    for m in unseen:
+        take(m)
+    short: dict[str, Entity] = {}
+    for m in unseen:
+        short.update(short_forms(m))
+    if short:
+        for start, end, entity in Gazetteer(short.items()).find_all(text):
+            take(EntityMention(start, end, text[start:end], entity, "short"))
+    for start, end, entity in region_gazetteer().find_all(text):
+        if entity.type == "region" and not _inside_name(text, start, end):
+            take(EntityMention(start, end, text[start:end], entity, "region"))
+    found.sort(key=lambda m: m.start)
+    return [m for m in found if m.source != "blocked"]
+
+
+def _inside_name(text: str, start: int, end: int) -> bool:
+    """上海 in 上海电气 is part of a company name, not the region."""
+    return end < len(text) and any(text.startswith(s, end) for s in ORG_SUFFIXES[:30])
+
+
+def _char_tokens(text: str) -> list[tuple[int, int]]:
+    return [(i, i + 1) for i in range(len(text))]
+
+
+def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
+    out: list[EntityMention] = []
+    token_text = [text[a:b] for a, b in tokens]
+    for i, (a, b) in enumerate(tokens):
+        word = token_text[i]
+        suffix = _suffix_of(word)
+        if suffix is None:
+            continue
+        start = _name_start(tokens, token_text, i, word, suffix)
+        if start is None or b - start < len(suffix) + 2 or b - start > 14:
+            continue
+        name = text[start:b]
+        if name in STOP_TOKENS or lexicon_word(name):
+            continue
+        out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
+    out.extend(_tickers(text))
+    return out
+
+
+def _suffix_of(word: str) -> str | None:
+    for suffix in ORG_SUFFIXES:
+        if word.endswith(suffix) and suffix not in ("公司", "芯", "微"):
+            return suffix
+    return None
+
+
+def _name_start(tokens, token_text, i, word, suffix) -> int | None:
+    """Walk left over name-like tokens (at most two) before the suffix token."""
+    start = tokens[i][0]
+    if len(word) > len(suffix):
+        taken_tokens = 0 if len(word) - len(suffix) < 2 else 1
+    else:
+        taken_tokens = 0
+    j = i - 1
+    while j >= 0 and taken_tokens < 2:
+        piece = token_text[j]
+        if piece in STOP_TOKENS or not all(NAME_CHAR.match(c) for c in piece) or _suffix_of(piece) or lexicon_word(piece):
+            break
+        if piece.isdigit():
+            break
+        start = tokens[j][0]
+        taken_tokens += 1
+        j -= 1
+        if taken_tokens >= 1 and len(token_text[j + 1]) >= 2 and (j < 0 or len(token_text[j]) >= 2):
+            break
+    if start == tokens[i][0] and len(word) == len(suffix):
+        return None
+    return start
+
+
+TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?:\d{4,6}|\d{4,6}\.[A-Z]{2}|[A-Z]{1,5}(?:\.[A-Z]{1,2})?)[)）]")
+
+
+def _tickers(text: str) -> list[EntityMention]:
+    out = []
+    for m in TICKER.finditer(text):
+        name = m.group(1)
+        # keep the tail that is most likely the name: drop leading stop words
+        for stop in sorted(STOP_TOKENS, key=len, reverse=True):
+            idx = name.rfind(stop)
+            if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
+                name = name[idx + len(stop):]
+        start = m.end(1) - len(name)
+        out.append(EntityMention(start, m.end(1), name, Entity(None, name, "company", known=False), "ticker"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    words = set()
+    for entry in lexicon.metrics().metrics.values():
+        words.update(entry.words)
+    for kinds in lexicon.cues().kind_words.values():
+        words.update(kinds)
+    return frozenset(words)
+
+
+def lexicon_word(word: str) -> bool:
+    return word in _lexicon_words()
+
+
+def short_forms(mention: EntityMention) -> dict[str, Entity]:
+    """沐曦股份 -> {沐曦: entity}: the name without its suffix, for later links."""
+    if mention.entity.known or mention.source not in ("suffix", "ticker"):
+        return {}
+    name = mention.text
+    for suffix in ORG_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return {name: mention.entity, name[: -len(suffix)]: mention.entity}
+    return {name: mention.entity}

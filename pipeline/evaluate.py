@@ -1,0 +1,149 @@
+"""``make eval``: precision, recall and F1 of the pipeline against gold facts.
+
+Four cumulative levels, each a one-to-one matching of facts per article:
+  value   number and unit agree (and value_high for ranges)
+  subject + canonical subject
+  metric  + metric and kind
+  full    + period (start, end, fiscal label)
+Also the share of facts whose evidence offsets slice the original text to the
+number as written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .extract import extract_article
+from .io import Article, read_text_document
+
+LEVELS = ("value", "subject", "metric", "full")
+NUMERAL = re.compile(r"[0-9０-９〇○零一二两兩三四五六七八九十百千万萬亿億兆壹贰貳叁參肆伍陆陸柒捌玖拾佰仟半]")
+
+
+def _num(v: float | None) -> str | None:
+    return None if v is None else f"{float(v):.6g}"
+
+
+def fact_key(f: dict, level: str) -> tuple:
+    key: tuple = (_num(f["value"]), f["unit"], _num(f.get("value_high")))
+    if level in ("subject", "metric", "full"):
+        key += (f.get("subject"),)
+    if level in ("metric", "full"):
+        key += (f["metric"], f["kind"])
+    if level == "full":
+        key += (_iso(f.get("period_start")), _iso(f.get("period_end")), f.get("fiscal_period"))
+    return key
+
+
+def _iso(v) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, dt.date) else str(v)
+
+
+@dataclass
+class Score:
+    tp: Counter = field(default_factory=Counter)
+    n_pred: int = 0
+    n_gold: int = 0
+    offsets_ok: int = 0
+    missed: list = field(default_factory=list)
+    spurious: list = field(default_factory=list)
+
+    def add(self, doc_id: str, gold: list[dict], pred: list[dict], original: str) -> None:
+        self.n_gold += len(gold)
+        self.n_pred += len(pred)
+        for level in LEVELS:
+            g = Counter(fact_key(f, level) for f in gold)
+            p = Counter(fact_key(f, level) for f in pred)
+            self.tp[level] += sum((g & p).values())
+            if level == "full":
+                self.missed += [(doc_id, k) for k in (g - p).elements()]
+                self.spurious += [(doc_id, k) for k in (p - g).elements()]
+        for f in pred:
+            s, e = f["evidence"]["start"], f["evidence"]["end"]
+            if 0 <= s < e <= len(original) and NUMERAL.search(original[s:e]):
+                self.offsets_ok += 1
+
+    def prf(self, level: str) -> tuple[float, float, float]:
+        tp = self.tp[level]
+        p = tp / self.n_pred if self.n_pred else 0.0
+        r = tp / self.n_gold if self.n_gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f
+
+
+def load_gold(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def corpus_pairs(corpora: Path) -> list[tuple[Article, list[dict]]]:
+    pairs = []
+    for gold_path in sorted((corpora / "gold").glob("*.jsonl")):
+        article_path = corpora / "articles" / f"{gold_path.stem}.txt"
+        if not article_path.exists():
+            continue
+        article = read_text_document(article_path.read_bytes(), str(article_path), gold_path.stem)
+        pairs.append((article, load_gold(gold_path)))
+    return pairs
+
+
+def seed_pairs(seeds: Path) -> list[tuple[Article, list[dict]]]:
+    meta_path = seeds / "meta.json"
+    if not meta_path.exists():
+        return []
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    pairs = []
+    for name, info in sorted(meta.items()):
+        path = seeds / name
+        gold = seeds / "gold" / f"{Path(name).stem}.jsonl"
+        if not path.exists() or not gold.exists():
+            continue
+        article = read_text_document(path.read_bytes(), str(path), Path(name).stem)
+        article.date = dt.date.fromisoformat(info["date"])
+        article.date_source = "metadata"
+        pairs.append((article, load_gold(gold)))
+    return pairs
+
+
+def score_pairs(pairs: list[tuple[Article, list[dict]]]) -> Score:
+    score = Score()
+    for article, gold in pairs:
+        facts = [f.model_dump(mode="json") for f in extract_article(article).facts]
+        score.add(article.id, gold, facts, article.text)
+    return score
+
+
+def format_table(name: str, score: Score, n_docs: int) -> str:
+    lines = [f"{name}: {n_docs} articles, {score.n_gold} gold facts, {score.n_pred} predicted",
+             f"  {'level':<8} {'P':>6} {'R':>6} {'F1':>6}"]
+    for level in LEVELS:
+        p, r, f = score.prf(level)
+        lines.append(f"  {level:<8} {p:6.3f} {r:6.3f} {f:6.3f}")
+    share = score.offsets_ok / score.n_pred if score.n_pred else 1.0
+    lines.append(f"  offsets valid: {share:.3f} ({score.offsets_ok}/{score.n_pred})")
+    return "\n".join(lines)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    sets = [("corpora", corpus_pairs(Path(args.corpora)))]
+    seeds = Path(args.seeds)
+    if seeds.exists():
+        sets.append(("seeds", seed_pairs(seeds)))
+    else:
+        print(f"(no seeds at {seeds}: skipped)")
+    for name, pairs in sets:
+        score = score_pairs(pairs)
+        print(format_table(name, score, len(pairs)))
+        if args.show_errors:
+            for doc_id, key in score.missed:
+                print(f"    missed   {doc_id} {key}")
+            for doc_id, key in score.spurious:
+                print(f"    spurious {doc_id} {key}")
+    return 0

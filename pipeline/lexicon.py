@@ -1,0 +1,165 @@
+"""Knowledge as data: load and validate the files in ``pipeline/data`` once.
+
+Each file has a pydantic model with ``extra="forbid"``, so a typo in a data
+file fails loudly at load time, naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DATA_DIR = Path(__file__).parent / "data"
+
+Market = Literal["cn", "tw", "hk", "us", "kr", "jp", "eu", "other"]
+Qualifier = Literal["exact", "approx", "over", "under", "range"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Units(Strict):
+    currency_words: dict[str, str]
+    local_currency_words: list[str]
+    market_currency: dict[Market, str]
+    currency_prefixes: dict[str, str]
+    currency_prefix_words: dict[str, str]
+    percent_words: list[str]
+    point_words: list[str]
+    basis_point_words: list[str]
+    count_words: dict[str, str]
+    physical_units: dict[str, str]
+    qualifiers_before: dict[str, Qualifier]
+    qualifiers_after: dict[str, Qualifier]
+    negative_words_before: list[str]
+
+
+class MetricEntry(Strict):
+    type: Literal["amount", "ratio", "count", "price", "size"]
+    words: list[str] = Field(min_length=1)
+    loss_words: list[str] = []
+    code: str | None = None
+    segment: str | None = None
+
+    @model_validator(mode="after")
+    def _loss_words_are_words(self) -> MetricEntry:
+        missing = set(self.loss_words) - set(self.words)
+        if missing:
+            raise ValueError(f"loss_words not in words: {sorted(missing)}")
+        return self
+
+
+class Metrics(Strict):
+    metrics: dict[str, MetricEntry]
+
+    @model_validator(mode="after")
+    def _words_unique(self) -> Metrics:
+        seen: dict[str, str] = {}
+        for code, entry in self.metrics.items():
+            for word in entry.words:
+                if word in seen:
+                    raise ValueError(f"metric word {word!r} is listed under both {seen[word]} and {code}")
+                seen[word] = code
+        return self
+
+
+class Cues(Strict):
+    kind_words: dict[Literal["yoy", "qoq", "mom", "cagr", "change"], list[str]]
+    level_after_change: list[str]
+    estimate_words: list[str]
+    coreference_words: list[str]
+    loss_narrowing_words: list[str]
+    loss_widening_words: list[str]
+    conversion_words: list[str]
+    enumeration_words: list[str]
+    count_metric_types: list[str]
+
+
+class Regions(Strict):
+    regions: dict[str, list[str]]
+    not_companies: list[str]
+    market_suffixes: list[str]
+
+
+class Company(Strict):
+    id: str
+    name: str
+    aliases: list[str] = []
+    tickers: list[str] = []
+    market: Market
+    currency: str
+    sector: str = "other"
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]+", value):
+            raise ValueError(f"company id {value!r} must match [a-z0-9_]+")
+        return value
+
+    @field_validator("aliases", "tickers", mode="before")
+    @classmethod
+    def _strings(cls, value: list) -> list:
+        return [str(v) for v in (value or [])]
+
+
+class Companies(Strict):
+    companies: list[Company]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Companies:
+        ids: set[str] = set()
+        for company in self.companies:
+            if company.id in ids:
+                raise ValueError(f"duplicate company id {company.id!r}")
+            ids.add(company.id)
+        return self
+
+
+class DataFileError(RuntimeError):
+    pass
+
+
+def _load(name: str, model: type[BaseModel], wrap: str | None = None) -> BaseModel:
+    path = DATA_DIR / name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate({wrap: raw} if wrap else raw)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise DataFileError(f"{path}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def units() -> Units:
+    return _load("units.yaml", Units)
+
+
+@lru_cache(maxsize=1)
+def metrics() -> Metrics:
+    return _load("metrics.yaml", Metrics)
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    return _load("cues.yaml", Cues)
+
+
+@lru_cache(maxsize=1)
+def regions() -> Regions:
+    return _load("regions.yaml", Regions)
+
+
+@lru_cache(maxsize=1)
+def companies() -> Companies:
+    return _load("companies.yaml", Companies, wrap="companies")
+
+
+def alternation(words: list[str] | dict) -> str:
+    """A regex alternation of literal words, longest first (so 亿美元 beats 亿)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))

@@ -1,0 +1,73 @@
+"""Metric-word recognizer, and the cue words that decide kind and estimate.
+
+Words come from ``data/metrics.yaml`` and ``data/cues.yaml``; matching is
+longest first, so 每股收益 is eps and not revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+from .gazetteer import Gazetteer
+
+
+@dataclass(frozen=True)
+class MetricMention:
+    start: int
+    end: int
+    text: str
+    code: str
+    type: str
+    loss: bool = False
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class CueMention:
+    start: int
+    end: int
+    text: str
+    cue: str  # kind:yoy kind:qoq kind:mom kind:cagr kind:change estimate coref enumeration conversion level_after
+
+
+@lru_cache(maxsize=1)
+def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None]]:
+    gaz: Gazetteer = Gazetteer()
+    for name, entry in lexicon.metrics().metrics.items():
+        code = entry.code or name
+        for word in entry.words:
+            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment))
+    return gaz
+
+
+@lru_cache(maxsize=1)
+def _cue_gazetteer() -> Gazetteer[str]:
+    c = lexicon.cues()
+    gaz: Gazetteer[str] = Gazetteer()
+    for kind, words in c.kind_words.items():
+        for w in words:
+            gaz.add(w, f"kind:{kind}")
+    for w in c.estimate_words:
+        gaz.add(w, "estimate")
+    for w in c.enumeration_words:
+        gaz.add(w, "enumeration")
+    for w in c.conversion_words:
+        gaz.add(w, "conversion")
+    return gaz
+
+
+def metric_words() -> list[str]:
+    return [w for entry in lexicon.metrics().metrics.values() for w in entry.words]
+
+
+def find_metrics(text: str) -> list[MetricMention]:
+    out = []
+    for start, end, (code, mtype, loss, segment) in _metric_gazetteer().find_all(text):
+        out.append(MetricMention(start, end, text[start:end], code, mtype, loss, segment))
+    return out
+
+
+def find_cues(text: str) -> list[CueMention]:
+    return [CueMention(s, e, text[s:e], cue) for s, e, cue in _cue_gazetteer().find_all(text)]

@@ -1,0 +1,388 @@
+"""Period recognizer: years, quarters, halves, months, days, spans, fiscal
+labels and relative words, resolved against the publication date.
+
+Pure functions over normalised text. Rules for text without a year:
+- a day (7月15日) takes the publication year (FACT_SPEC);
+- a quarter or month takes the year of an explicit year earlier in the same
+  text, else the most recent one that had begun by the publication date
+  (第四季 in a February article is last year's);
+- a half year takes the year of an earlier explicit year, else the
+  publication year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .numbers import NumberError, parse_number
+
+CN_SMALL = "〇○零一二两三四五六七八九十"
+NUM12 = rf"(?:\d{{1,2}}|[{CN_SMALL}]{{1,3}})"
+QNUM = r"[1-4一二三四]"
+YEAR4 = r"(?:19|20)\d{2}"
+BASE_MARKERS = ("较", "比", "与", "相较", "相比", "对比", "较之", "高于", "低于", "超过", "优于")
+ASOF_MARKERS = ("截至", "截止", "截止到", "截至到", "截止至", "到", "于")
+
+
+@dataclass(frozen=True)
+class PeriodMention:
+    start: int
+    end: int
+    text: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    fiscal: str | None = None
+    granularity: str = "year"  # year quarter half month day span ytd asof fiscal
+    role: str = "period"  # period | base (去年同期 after 较) | asof (截至...)
+    explicit_year: bool = True
+
+
+def _num(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return int(parse_number(text))
+
+
+def quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:
+    first = 3 * (q - 1) + 1
+    return dt.date(year, first, 1), month_end(year, first + 2)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def half_bounds(year: int, h: int) -> tuple[dt.date, dt.date]:
+    return (dt.date(year, 1, 1), dt.date(year, 6, 30)) if h == 1 else (dt.date(year, 7, 1), dt.date(year, 12, 31))
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _two_digit_year(text: str) -> int:
+    return 2000 + int(text)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    sub = (
+        rf"(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12])"
+        rf"|前(?P<firstq>{QNUM})季(?:度)?|前(?P<firstm>{NUM12})(?:个)?月"
+        rf"|(?P<m1>{NUM12})(?:月)?(?:-|至|~|到|—)(?P<m2>{NUM12})月(?:份)?"
+        rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)|(?P<mend>末|底))?"
+        rf"|(?P<yend>年底|年末|底)|(?P<ystart>年初))"
+    )
+    rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
+    year = rf"(?:(?P<y>{YEAR4})\s?年(?:度)?|{rel_year})"
+    return [
+        ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2))?")),
+        ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
+        ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:间|期间|度)?")),
+        ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
+        ("rel", re.compile(r"(?P<w>上一季度|上一季|上季度|上季|本季度|本季|当季|下一季度|下一季|下季度|下季|本月|上月|上个月|下月|下个月|今天|今日|昨天|昨日|前天|同日|当日|当天|目前|当前|现时|迄今|本周|上周)")),
+        ("ymd", re.compile(rf"{year}(?:{sub})?")),
+        ("sub", re.compile(sub)),
+        ("within", re.compile(rf"(?:未来)?(?P<n>{NUM12})年(?:内|之内)")),
+    ]
+
+
+def find_periods(text: str, published: dt.date | None) -> list[PeriodMention]:
+    """All period mentions in ``text``, in order, resolved against ``published``."""
+    pub = published or dt.date.today()
+    taken = [False] * (len(text) + 1)
+    found: list[PeriodMention] = []
+    for name, pat in _patterns():
+        for m in pat.finditer(text):
+            if any(taken[m.start():m.end()]) or m.end() == m.start():
+                continue
+            if _inside_word(text, m):
+                continue
+            mention = _resolve(name, m, text, pub, found)
+            if mention is None:
+                continue
+            found.append(mention)
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+    found.sort(key=lambda p: p.start)
+    return _resolve_context(text, found, pub)
+
+
+def _inside_word(text: str, m: re.Match) -> bool:
+    """3nm, H20, A800 or a number with a unit: not a period."""
+    before = text[m.start() - 1] if m.start() > 0 else ""
+    after = text[m.end()] if m.end() < len(text) else ""
+    if before.isascii() and (before.isalnum() or before == "."):
+        return True
+    if m.group().isascii() and after.isascii() and after.isalnum():
+        return True
+    return False
+
+
+def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[PeriodMention]) -> PeriodMention | None:
+    g = m.groupdict()
+    try:
+        if name == "fiscal":
+            return _fiscal(m, g)
+        if name == "qy":
+            return _qy(m, g)
+        if name == "span":
+            a, b = int(g["a"]), int(g["b"])
+            if b <= a:
+                return None
+            return PeriodMention(m.start(), m.end(), m.group(), dt.date(a, 1, 1), dt.date(b, 12, 31), granularity="span")
+        if name == "iso":
+            day = dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+            return PeriodMention(m.start(), m.end(), m.group(), day, day, granularity="day")
+        if name == "ymd":
+            return _ymd(m, g, pub)
+        if name == "sub":
+            return _sub(m, g, None, pub, explicit=False)
+        if name == "rel":
+            return _relative(m, g["w"], pub)
+        if name == "within":
+            n = _num(g["n"])
+            if not 1 <= n <= 10 or not _looks_forward(text, m.start()):
+                return None
+            end = _add_years(pub, n) - dt.timedelta(days=1)
+            return PeriodMention(m.start(), m.end(), m.group(), pub, end, granularity="span", explicit_year=False)
+    except (ValueError, NumberError):
+        return None
+    return None
+
+
+def _looks_forward(text: str, start: int) -> bool:
+    return any(w in text[max(0, start - 8):start] for w in ("预计", "将", "计划", "未来", "拟", "目标", "有望"))
+
+
+def _add_years(day: dt.date, n: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:
+        return day.replace(year=day.year + n, day=28)
+
+
+def _fiscal(m: re.Match, g: dict) -> PeriodMention:
+    year = int(g["fy"] or g["fy2"])
+    if year < 100:
+        year += 2000
+    label = f"FY{year}"
+    q = g.get("fq") or g.get("fqq")
+    if q:
+        label += f"-Q{_num(q)}"
+    elif g.get("fh"):
+        label += "-H1" if g["fh"] in ("上半年", "H1") else "-H2"
+    return PeriodMention(m.start(), m.end(), m.group(), None, None, fiscal=label, granularity="fiscal")
+
+
+def _qy(m: re.Match, g: dict) -> PeriodMention:
+    if g["qn"]:
+        start, end = quarter_bounds(_two_digit_year(g["yy"]), int(g["qn"]))
+    elif g["qn2"]:
+        start, end = quarter_bounds(int(g["y4"]), int(g["qn2"]))
+    elif g["qn3"]:
+        start, end = quarter_bounds(int(g["y5"]), int(g["qn3"]))
+    else:
+        start, end = half_bounds(_two_digit_year(g["yy2"]), int(g["hn"]))
+        return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="half")
+    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="quarter")
+
+
+REL_YEAR_OFFSET = {"今年": 0, "本年": 0, "本年度": 0, "全年": 0, "去年": -1, "上年": -1, "上一年": -1, "上年度": -1, "前年": -2, "明年": 1}
+
+
+def _ymd(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
+    if g["y"]:
+        year = int(g["y"])
+        explicit = True
+    else:
+        rel = g["rel"]
+        if rel in ("同年", "当年"):
+            year = pub.year
+            explicit = False
+            mention = _sub(m, g, year, pub, explicit=False)
+            return replace(mention, granularity="same-year") if mention else None
+        year = pub.year + REL_YEAR_OFFSET[rel]
+        explicit = False
+    has_sub = any(g.get(k) for k in ("q", "qfirst", "qq", "half", "hh", "firstq", "firstm", "m1", "mon", "yend", "ystart"))
+    if not has_sub:
+        start, end = year_bounds(year)
+        return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year", explicit_year=explicit or g["rel"] is not None)
+    mention = _sub(m, g, year, pub, explicit=True)
+    return mention
+
+
+def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -> PeriodMention | None:
+    """A part of a year; ``year`` None means the year is still to be decided."""
+    text = m.group()
+    y = year if year is not None else pub.year
+    if g.get("q") or g.get("qfirst") or g.get("qq"):
+        q = 1 if g.get("qfirst") else _num(g.get("q") or g.get("qq"))
+        if year is None:
+            y = _most_recent_year(pub, *quarter_bounds(pub.year, q))
+        start, end = quarter_bounds(y, q)
+        gran = "quarter"
+    elif g.get("half") or g.get("hh"):
+        h = 1 if (g.get("half") or "").startswith("上") or g.get("hh") == "1" else 2
+        start, end = half_bounds(y, h)
+        gran = "half"
+    elif g.get("firstq"):
+        q = _num(g["firstq"])
+        start, end = dt.date(y, 1, 1), quarter_bounds(y, q)[1]
+        gran = "ytd"
+    elif g.get("firstm"):
+        n = _num(g["firstm"])
+        if not 1 <= n <= 12:
+            return None
+        if year is None:
+            y = _most_recent_year(pub, dt.date(pub.year, n, 1), None)
+        start, end = dt.date(y, 1, 1), month_end(y, n)
+        gran = "ytd"
+    elif g.get("m1"):
+        a, b = _num(g["m1"]), _num(g["m2"])
+        if not 1 <= a < b <= 12:
+            return None
+        if year is None:
+            y = _most_recent_year(pub, dt.date(pub.year, b, 1), None)
+        start, end = dt.date(y, a, 1), month_end(y, b)
+        gran = "ytd" if a == 1 else "span"
+    elif g.get("mon"):
+        month = _num(g["mon"])
+        if not 1 <= month <= 12:
+            return None
+        if g.get("day"):
+            day = _num(g["day"])
+            start = end = dt.date(y, month, day)
+            gran = "day"
+        elif g.get("mend"):
+            if year is None:
+                y = _most_recent_year(pub, dt.date(pub.year, month, 1), None)
+            start = end = month_end(y, month)
+            gran = "asof"
+        else:
+            if year is None:
+                y = _most_recent_year(pub, dt.date(pub.year, month, 1), None)
+            start, end = dt.date(y, month, 1), month_end(y, month)
+            gran = "month"
+    elif g.get("yend"):
+        if year is None and g["yend"] == "底":
+            return None
+        start = end = dt.date(y, 12, 31)
+        gran = "asof"
+    elif g.get("ystart"):
+        start = end = dt.date(y, 1, 1)
+        gran = "asof"
+    else:
+        return None
+    return PeriodMention(m.start(), m.end(), text, start, end, granularity=gran, explicit_year=explicit or year is not None)
+
+
+def _most_recent_year(pub: dt.date, start_this_year: dt.date, _end: dt.date | None) -> int:
+    return pub.year if start_this_year <= pub else pub.year - 1
+
+
+def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
+    q_now = (pub.month - 1) // 3 + 1
+    if word in ("本季度", "本季", "当季"):
+        start, end = quarter_bounds(pub.year, q_now)
+        gran = "quarter"
+    elif word in ("上一季度", "上一季", "上季度", "上季"):
+        y, q = (pub.year, q_now - 1) if q_now > 1 else (pub.year - 1, 4)
+        start, end = quarter_bounds(y, q)
+        gran = "quarter"
+    elif word in ("下一季度", "下一季", "下季度", "下季"):
+        y, q = (pub.year, q_now + 1) if q_now < 4 else (pub.year + 1, 1)
+        start, end = quarter_bounds(y, q)
+        gran = "quarter"
+    elif word == "本月":
+        start, end = dt.date(pub.year, pub.month, 1), month_end(pub.year, pub.month)
+        gran = "month"
+    elif word in ("上月", "上个月"):
+        y, mo = (pub.year, pub.month - 1) if pub.month > 1 else (pub.year - 1, 12)
+        start, end = dt.date(y, mo, 1), month_end(y, mo)
+        gran = "month"
+    elif word in ("下月", "下个月"):
+        y, mo = (pub.year, pub.month + 1) if pub.month < 12 else (pub.year + 1, 1)
+        start, end = dt.date(y, mo, 1), month_end(y, mo)
+        gran = "month"
+    elif word in ("今天", "今日", "目前", "当前", "现时", "迄今"):
+        start = end = pub
+        gran = "day" if word in ("今天", "今日") else "asof"
+    elif word in ("昨天", "昨日"):
+        start = end = pub - dt.timedelta(days=1)
+        gran = "day"
+    elif word == "前天":
+        start = end = pub - dt.timedelta(days=2)
+        gran = "day"
+    elif word in ("同日", "当日", "当天"):
+        return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="same-day", explicit_year=False)
+    else:
+        return None
+    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=gran, explicit_year=False)
+
+
+def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> list[PeriodMention]:
+    """Second pass: 同日, 去年同期, as-of and comparison-base roles, years
+    inherited from an earlier explicit year in the same text."""
+    out: list[PeriodMention] = []
+    last_day: PeriodMention | None = None
+    last_year: int | None = None
+    for p in found:
+        if p.granularity == "same-day":
+            if last_day is None:
+                continue
+            p = replace(p, period_start=last_day.period_start, period_end=last_day.period_end, granularity="day")
+        elif not p.explicit_year and last_year is not None and p.period_start and p.granularity in ("quarter", "half", "ytd", "month", "asof") and p.text[:2] not in REL_YEAR_OFFSET:
+            p = _shift_to_year(p, last_year)
+        before = text[max(0, p.start - 4):p.start]
+        if any(before.endswith(w) for w in BASE_MARKERS):
+            p = replace(p, role="base")
+        elif any(before.endswith(w) for w in ASOF_MARKERS[:5]) and p.period_end is not None:
+            p = replace(p, role="asof", period_start=p.period_end, granularity="asof")
+        if p.granularity == "asof" and p.role == "period":
+            p = replace(p, role="asof")
+        out.append(p)
+        if p.granularity == "day":
+            last_day = p
+        if p.explicit_year and p.period_start and p.granularity in ("year", "quarter", "half", "ytd", "month", "day"):
+            last_year = p.period_start.year
+    return _same_period_last_year(text, out)
+
+
+def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
+    try:
+        return replace(p, period_start=p.period_start.replace(year=year), period_end=p.period_end.replace(year=year) if p.period_end.month != 2 else month_end(year, 2), explicit_year=True)
+    except ValueError:
+        return p
+
+
+SAME_PERIOD = re.compile(r"(?:去年|上年)同期")
+
+
+def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
+    """去年同期: the period of the nearest earlier mention, one year back."""
+    out = list(found)
+    for m in SAME_PERIOD.finditer(text):
+        anchor = next((p for p in reversed(out) if p.end <= m.start() and p.period_start and p.role != "base"), None)
+        if anchor is None:
+            continue
+        start, end = _minus_year(anchor.period_start), _minus_year(anchor.period_end)
+        before = text[max(0, m.start() - 3):m.start()]
+        role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
+        # drop the bare 去年 found inside 去年同期
+        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
+        out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=anchor.granularity, role=role, explicit_year=True))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _minus_year(day: dt.date) -> dt.date:
+    if day.month == 2 and day.day == 29:
+        return dt.date(day.year - 1, 2, 28)
+    if day.month == 2 and day.day == 28 and calendar.isleap(day.year - 1):
+        return dt.date(day.year - 1, 2, 29)
+    return day.replace(year=day.year - 1)

@@ -1,0 +1,376 @@
+"""Value recognizer: numbers with scale, unit, qualifier, range and sign.
+
+Pure functions over normalised text (Simplified, half-width). Knowledge (unit
+words, currencies, qualifiers) comes from ``data/units.yaml``. What is not a
+value (model numbers, process nodes, dates, ordinals, stock codes, multiples)
+is rejected here, so later stages never see it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+
+from . import lexicon
+from .numbers import (
+    CN_NUMERAL_CHARS,
+    NumberError,
+    decimal_to_float,
+    parse_digit_pair_range,
+    parse_number,
+)
+
+CN = re.escape(CN_NUMERAL_CHARS)
+SCALE = "十百千万亿兆"
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
+NUMBER = (
+    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:\d(?![\d.]))?)?"
+    rf"|[{CN}](?:[{CN}]|点(?=[{CN}])|(?:多|余|几)(?=[{SCALE}]))*)"
+)
+RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
+# After a number: what cannot follow a value (it is a date, an ordinal unit, a
+# multiple, a process node or part of a model name).
+NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|核|线|楼|层|路|号线|版|[A-Za-z])")
+NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z_]|[A-Za-z]-|#|No\.?|v|V)$")
+PERCENT_WORDS_RE = r"百分之"
+HALF_WORDS = {"一半": ("exact", 50.0), "逾半": ("over", 50.0), "过半": ("over", 50.0), "超半": ("over", 50.0), "近半": ("approx", 50.0), "大半": ("over", 50.0)}
+TEN_PERCENT_FOLLOW_NOT = "为本功立员长交熟绩果都效品份型就全"
+
+
+@dataclass(frozen=True)
+class ValueMention:
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str | None
+    unit_type: str  # money | percent | pp | count | physical | plain
+    qualifier: str = "exact"
+    value_high: float | None = None
+    currency_source: str = "none"  # word | prefix | local | none
+    negated_by: str | None = None  # the falling or loss word that made it negative
+    has_scale: bool = False
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    u = lexicon.units()
+    alt = lexicon.alternation
+    currency = alt(list(u.currency_words) + u.local_currency_words)
+    unit = "|".join(
+        [
+            rf"(?P<pp>{alt(u.point_words)})",
+            rf"(?P<bp>{alt(u.basis_point_words)})",
+            rf"(?P<pct>{alt(u.percent_words)})",
+            rf"(?P<cur>{currency})",
+            rf"(?P<phys>{alt(u.physical_units)})",
+            rf"(?P<cnt>{alt(u.count_words)})",
+        ]
+    )
+    prefix = alt(u.currency_prefixes)
+    one = rf"(?P<prefix>{prefix})?\s?(?P<minus>[-−])?(?P<num>{NUMBER})(?P<mid>多|余|几)?\s?(?:{unit})?"
+    return {
+        "one": re.compile(one),
+        "unit": re.compile(rf"(?:多|余)?\s?(?:{unit})"),
+        "joiner": re.compile(rf"\s?(?:{RANGE_JOINERS})\s?"),
+        "percent_words": re.compile(rf"{PERCENT_WORDS_RE}(?P<num>{NUMBER})"),
+        "cheng": re.compile(rf"(?P<num>[{CN}]{{1,3}}|\d{{1,2}})(?P<mid>多|余)?成(?![{TEN_PERCENT_FOLLOW_NOT}])"),
+        "half": re.compile(alt(HALF_WORDS)),
+        "jiao_fen": re.compile(rf"(?:(?P<jiao>[{CN}\d])角)?(?:(?P<fen>[{CN}\d])分)?(?:整)?"),
+        "qual_before": re.compile(rf"(?:{alt(u.qualifiers_before)})\s?$"),
+        "neg_before": re.compile(rf"(?:{alt(u.negative_words_before)})\s?$"),
+        "prefix_word_before": re.compile(rf"(?:{alt(u.currency_prefix_words)})\s?$"),
+        "qual_after": re.compile(rf"\s?(?:{alt(u.qualifiers_after)})"),
+    }
+
+
+def _unit_of(m: re.Match, market: str) -> tuple[str | None, str, str]:
+    """(unit, unit_type, currency_source) from a match of the unit group."""
+    u = lexicon.units()
+    if m.group("pp") or m.group("bp"):
+        return "pp", "pp", "none"
+    if m.group("pct"):
+        return "%", "percent", "none"
+    if m.group("cur"):
+        word = m.group("cur")
+        if word in u.currency_words:
+            return u.currency_words[word], "money", "word"
+        return u.market_currency[market], "money", "local"
+    if m.group("phys"):
+        return u.physical_units[m.group("phys")], "physical", "none"
+    if m.group("cnt"):
+        return u.count_words[m.group("cnt")], "count", "none"
+    return None, "plain", "none"
+
+
+def _has_scale(num: str) -> bool:
+    return any(ch in "万亿兆" for ch in num) or (not num[:1].isdigit() and len(num) > 1)
+
+
+def _parse(num: str) -> Decimal:
+    cleaned = num.replace("多", "").replace("余", "").replace("几", "")
+    return parse_number(cleaned)
+
+
+def _is_cn_numeral(num: str) -> bool:
+    return not num[:1].isdigit()
+
+
+def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
+    """Qualifier word ending at ``start`` and where it starts."""
+    window = text[max(0, start - 6):start]
+    m = _patterns()["qual_before"].search(window)
+    if not m:
+        return None, start
+    return lexicon.units().qualifiers_before[m.group().strip()], start - len(m.group())
+
+
+def _negative_before(text: str, start: int) -> str | None:
+    window = text[max(0, start - 8):start]
+    m = _patterns()["neg_before"].search(window)
+    return m.group().strip() if m else None
+
+
+def _local_currency_hint(text: str, start: int) -> str | None:
+    """人民币 / 新台币 written just before the number fixes a bare 元."""
+    m = _patterns()["prefix_word_before"].search(text[max(0, start - 5):start])
+    return lexicon.units().currency_prefix_words[m.group().strip()] if m else None
+
+
+def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
+    before = text[max(0, start - 3):start]
+    if NOT_VALUE_BEFORE.search(before):
+        return True
+    if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end):
+        return True
+    if unit_type != "physical" and end < len(text) and text[end].isascii() and text[end].isalpha():
+        return True
+    if start > 0 and text[start - 1].isascii() and (text[start - 1].isdigit() or text[start - 1] == "."):
+        return True
+    return False
+
+
+def _in_bracketed_code(text: str, start: int, end: int) -> bool:
+    """(2330), (00700.HK), (688256.SH): a stock code, not a value."""
+    return start > 0 and text[start - 1] in "(（[【" and re.match(r"\.?[A-Z]{0,3}\s?[)）\]】]", text[end:end + 5]) is not None
+
+
+def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | None = None) -> list[ValueMention]:
+    """All value mentions in ``text`` in order, non-overlapping."""
+    found: list[ValueMention] = []
+    taken = [False] * (len(text) + 1)
+    for mention in _special_forms(text):
+        found.append(mention)
+        for i in range(mention.start, mention.end):
+            taken[i] = True
+    pos = 0
+    pat = _patterns()["one"]
+    while pos < len(text):
+        m = pat.search(text, pos)
+        if not m:
+            break
+        if taken[m.start("num")]:
+            pos = m.end("num")
+            continue
+        mention = _read_match(text, m, market, token_starts)
+        if mention is None:
+            pos = m.end("num")
+            continue
+        found.append(mention)
+        for i in range(mention.start, mention.end):
+            taken[i] = True
+        pos = mention.end
+    found.sort(key=lambda v: v.start)
+    return [_with_context(text, v) for v in found]
+
+
+def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int] | None) -> ValueMention | None:
+    num = m.group("num")
+    start = m.start("prefix") if m.group("prefix") else m.start("minus") if m.group("minus") else m.start("num")
+    if m.group("prefix") and m.group("prefix").isalpha() and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
+        return None
+    unit, unit_type, source = _unit_of(m, market)
+    if m.group("prefix"):
+        unit = lexicon.units().currency_prefixes[m.group("prefix")]
+        unit_type, source = "money", "prefix"
+    end = m.end()
+    if _is_cn_numeral(num):
+        if token_starts is not None and m.start("num") not in token_starts:
+            return None  # 李四人: the numeral is inside a word
+        if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count":
+            return None
+    if _reject_context(text, start, end, unit_type):
+        return None
+    if _in_bracketed_code(text, m.start("num"), m.end("num")) and unit_type == "plain":
+        return None
+    qualifier = "over" if (m.group("mid") or any(ch in num for ch in "多余几")) else "exact"
+    try:
+        pair = parse_digit_pair_range(num) if _is_cn_numeral(num) else None
+        value = _parse(num) if pair is None else pair[0]
+    except NumberError:
+        return None
+    high = pair[1] if pair else None
+    if unit_type == "pp" and m.group("bp"):
+        value = value / 100
+    if unit == "吨" and m.group("cnt") == "万吨":
+        value *= 10000
+    if unit_type == "money" and m.group("cur") in lexicon.units().local_currency_words:
+        end, value = _jiao_fen(text, end, value)
+    if m.group("minus"):
+        value = -value
+    mention = ValueMention(
+        start=start, end=end, text=text[start:end], value=decimal_to_float(value), unit=unit,
+        unit_type=unit_type, qualifier="range" if pair else qualifier,
+        value_high=decimal_to_float(high) if high is not None else None,
+        currency_source=source, has_scale=_has_scale(num),
+    )
+    mention = _extend_range(text, mention, market, token_starts)
+    if mention.unit_type == "plain" and (_is_cn_numeral(num) or not _has_scale(num)):
+        return None  # 一系列, 十五五, a bare 2330: a value needs a unit or a scale
+    return mention
+
+
+def _jiao_fen(text: str, end: int, value: Decimal) -> tuple[int, Decimal]:
+    """123元1角1分 -> 123.11; 伍仟元整 -> 5000."""
+    m = _patterns()["jiao_fen"].match(text, end)
+    if not m or m.end() == end:
+        return end, value
+    for group, scale in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+        if m.group(group):
+            try:
+                value += parse_number(m.group(group)) * scale
+            except NumberError:
+                return end, value
+    return m.end(), value
+
+
+def _extend_range(text: str, first: ValueMention, market: str, token_starts: frozenset[int] | None) -> ValueMention:
+    """346亿至358亿美元, 10%到20%, 1.2至1.5亿元: one mention with value_high."""
+    j = _patterns()["joiner"].match(text, first.end)
+    if not j:
+        return first
+    m = _patterns()["one"].match(text, j.end())
+    if not m or m.group("prefix") and first.unit_type != "money":
+        return first
+    if j.group().strip() in "-—–－" and first.unit_type == "plain" and not first.has_scale:
+        return first
+    second = _read_match_no_range(text, m, market, token_starts)
+    if second is None:
+        return first
+    if first.unit_type not in ("plain", second.unit_type):
+        return first
+    if first.unit_type == "money" and second.unit_type == "money" and first.unit != second.unit and first.currency_source != "local":
+        return first
+    low = Decimal(str(first.value))
+    if not first.has_scale and second.has_scale and first.unit_type == "plain":
+        low = _borrow_scale(first, second)
+    if low > Decimal(str(second.value)) and first.unit_type == second.unit_type:
+        return first  # 增长至 / from-to of two levels, not a range
+    return replace(
+        second, start=first.start, text=text[first.start:second.end], value=decimal_to_float(low),
+        value_high=second.value, qualifier="range",
+    )
+
+
+def _read_match_no_range(text: str, m: re.Match, market: str, token_starts: frozenset[int] | None) -> ValueMention | None:
+    num = m.group("num")
+    if _is_cn_numeral(num) and token_starts is not None and m.start("num") not in token_starts:
+        return None
+    unit, unit_type, source = _unit_of(m, market)
+    if m.group("prefix"):
+        unit = lexicon.units().currency_prefixes[m.group("prefix")]
+        unit_type, source = "money", "prefix"
+    if unit_type == "plain" and not _has_scale(num):
+        return None
+    if _reject_context(text, m.start(), m.end(), unit_type):
+        return None
+    try:
+        value = _parse(num)
+    except NumberError:
+        return None
+    if m.group("minus"):
+        value = -value
+    return ValueMention(
+        start=m.start(), end=m.end(), text=m.group(), value=decimal_to_float(value), unit=unit,
+        unit_type=unit_type, currency_source=source, has_scale=_has_scale(num),
+    )
+
+
+def _borrow_scale(first: ValueMention, second: ValueMention) -> Decimal:
+    """1.2至1.5亿元: the low end takes the scale of the high end."""
+    scale_chars = "".join(ch for ch in second.text if ch in "万亿兆")
+    if not scale_chars:
+        return Decimal(str(first.value))
+    factor = Decimal(1)
+    for ch in scale_chars:
+        factor *= {"万": 10**4, "亿": 10**8, "兆": 10**12}[ch]
+    return Decimal(str(first.value)) * factor
+
+
+def _special_forms(text: str) -> list[ValueMention]:
+    """百分之六十二点三, 三成, 逾半: percentages written in words."""
+    out: list[ValueMention] = []
+    p = _patterns()
+    for m in p["percent_words"].finditer(text):
+        try:
+            value = parse_number(m.group("num").replace("几", ""))
+        except NumberError:
+            continue
+        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent"))
+    for m in p["cheng"].finditer(text):
+        if any(v.start <= m.start() < v.end for v in out):
+            continue
+        if m.start() > 0 and (text[m.start() - 1] in CN_NUMERAL_CHARS or text[m.start() - 1].isdigit()):
+            continue
+        try:
+            value = parse_number(m.group("num")) * 10
+        except NumberError:
+            continue
+        if value > 100:
+            continue
+        qualifier = "over" if m.group("mid") else "exact"
+        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent", qualifier))
+    for m in p["half"].finditer(text):
+        qualifier, value = HALF_WORDS[m.group()]
+        start = m.start() + (1 if m.group() != "一半" else 0)
+        out.append(ValueMention(start, m.end(), text[start:m.end()], value, "%", "percent", qualifier))
+    return out
+
+
+def _with_context(text: str, v: ValueMention) -> ValueMention:
+    """Apply the qualifier and sign written around the mention."""
+    qualifier = v.qualifier
+    if qualifier == "exact":
+        before, _ = _qualifier_before(text, v.start)
+        m = _patterns()["qual_after"].match(text, v.end)
+        after = lexicon.units().qualifiers_after[m.group().strip()] if m else None
+        qualifier = before or after or "exact"
+        # 约合 / 约 before and 左右 after agree; 超过...以上 too.
+    cursor = v.start
+    prefix_word = _patterns()["prefix_word_before"].search(text[max(0, cursor - 5):cursor])
+    if prefix_word:
+        cursor -= len(prefix_word.group())
+    if qualifier == "exact":
+        qualifier = _qualifier_before(text, cursor)[0] or qualifier
+    _, cursor = _qualifier_before(text, cursor)
+    negated_by = _negative_before(text, cursor)
+    value, high = v.value, v.value_high
+    if negated_by and value > 0:
+        value = -value
+        high = -high if high is not None else None
+    unit, source = v.unit, v.currency_source
+    if source == "local":
+        hint = _local_currency_hint(text, v.start)
+        if hint:
+            unit, source = hint, "word"
+    return replace(v, qualifier=qualifier, value=value, value_high=high, negated_by=negated_by, unit=unit, currency_source=source)
+
+
+def with_market(v: ValueMention, market: str) -> ValueMention:
+    """Re-decide a bare 元 for the home market of the fact's subject."""
+    if v.currency_source != "local":
+        return v
+    return replace(v, unit=lexicon.units().market_currency[market])

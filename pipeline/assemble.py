@@ -33,6 +33,7 @@ SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|�
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
 AMOUNT_TYPES = ("amount", "size", "count", "price")
+DAILY_METRICS = ("stock_price", "market_cap")
 
 
 @dataclass
@@ -136,8 +137,6 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
     before = text[max(sentence.start, e.start - 3):e.start]
     if SOURCE_AFTER.match(after):
         return False
-    if before.startswith("据") or before.endswith("据"):
-        return False
     if any(before.endswith(w) for w in OBJECT_BEFORE):
         return False
     return True
@@ -170,7 +169,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     market = subject.market if subject is not None and subject.market else default_market
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
-    period = _period(doc, sentence, clause, value, rules)
+    period = _period(doc, sentence, clause, value, metric, rules)
     estimate = _estimate(doc, clause, value)
     segment = metric.segment or _segment(text, clause, metric)
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
@@ -183,7 +182,8 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     metrics = _within(doc._.metrics, sentence.start, sentence.end)
     compatible = [m for m in metrics if _compatible(m, value)]
     # 超30%的市场份额, 82万张的出货量: a metric right after "的" names the number.
-    after = [m for m in compatible if clause[0] <= m.start and m.end <= clause[1] and 0 <= m.start - value.end <= 8 and text[value.end:value.end + 1] == "的"]
+    after = [m for m in compatible if clause[0] <= m.start and m.end <= clause[1]
+             and (m.start == value.end or (0 <= m.start - value.end <= 8 and text[value.end:value.end + 1] == "的"))]
     if after:
         rules.append(f"metric: {after[0].text} after the number")
         return after[0]
@@ -221,16 +221,15 @@ def _cues_between(doc: Doc, a: int, b: int) -> list[CueMention]:
 
 def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention, rules: list[str]) -> str | None:
     text = doc.text
-    start = metric.end if metric.end <= value.start else clause[0]
-    if metric.end <= value.start and metric.start < clause[0]:
-        start = max(metric.end, sentence.start)
+    start = max(metric.end, clause[0]) if metric.end <= value.start else clause[0]
     cues = [c for c in _cues_between(doc, start, value.start) if c.cue.startswith("kind:")]
     gap = text[cues[-1].end:value.start] if cues else ""
     level_words = _cues().level_after_change
-    if cues and any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words) and not _is_growth_unit(value):
+    plain_change = bool(cues) and cues[-1].cue == "kind:change"
+    if plain_change and any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words):
         rules.append(f"kind: level (reached after {cues[-1].text})")
         return "level"
-    if cues and any(gap.rstrip().endswith(w) for w in level_words) and value.unit_type in ("percent", "pp") and metric.type == "ratio":
+    if plain_change and any(gap.rstrip().endswith(w) for w in level_words) and value.unit_type in ("percent", "pp") and metric.type == "ratio":
         rules.append(f"kind: level (ratio reached after {cues[-1].text})")
         return "level"
     explicit = [c for c in cues if c.cue in ("kind:yoy", "kind:qoq", "kind:cagr", "kind:mom")]
@@ -266,10 +265,6 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     return "level"
 
 
-def _is_growth_unit(value: ValueMention) -> bool:
-    return False
-
-
 def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, rules: list[str]) -> str:
     if metric.code != "share":
         return metric.code
@@ -287,14 +282,19 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if companies_clause:
         rules.append(f"subject: {companies_clause[-1].text} in the clause")
         return companies_clause[-1], 0.9
+    markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"]
+    if markets_clause:
+        rules.append(f"subject: market {markets_clause[-1].text} in the clause")
+        return markets_clause[-1], 0.75
     companies_sentence = [e for e in before if e.entity.type == "company"]
     if companies_sentence:
-        rules.append(f"subject: {companies_sentence[0].text} earlier in the sentence")
-        return companies_sentence[0], 0.8
-    regions_clause = [e for e in before if e.start >= max(sentence.start, clause[0] - 30) and e.entity.type in ("region", "market")]
-    if regions_clause and metric.type in ("size",) or (regions_clause and topic.current is None):
-        rules.append(f"subject: region {regions_clause[-1].text}")
-        return regions_clause[-1], 0.7
+        rules.append(f"subject: {companies_sentence[-1].text} earlier in the sentence")
+        return companies_sentence[-1], 0.8
+    places = [e for e in before if e.entity.type in ("region", "market")]
+    coreference = any(w in text[clause[0]:value.start] for w in _cues().coreference_words)
+    if places and not coreference:
+        rules.append(f"subject: {places[-1].entity.type} {places[-1].text} in the sentence")
+        return places[-1], 0.7
     return None, 0.5
 
 
@@ -319,12 +319,17 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
     return value
 
 
-def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, rules: list[str]) -> PeriodMention | None:
+def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
     if in_clause:
         rules.append(f"period: {in_clause[-1].text} in the clause")
         return in_clause[-1]
+    # A day in another clause is usually when something was said or done
+    # (10月28日出席大会后...宣布), not the period of the number, except for
+    # prices and market values, which are quoted per day.
+    if metric.code not in DAILY_METRICS:
+        periods = [p for p in periods if p.granularity != "day"]
     before = [p for p in periods if p.end <= value.start]
     if before:
         rules.append(f"period: {before[-1].text} earlier in the sentence")
@@ -392,7 +397,7 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         if len(group) < 2:
             continue
         periods = [p for p in _within(doc._.periods, sentence.start, cue.start) if p.role != "base" and p.period_start]
-        slots = _period_slots(periods)
+        slots = _period_slots(doc.text, periods)
         if len(slots) != len(group):
             continue
         for lk, (start, end, label) in zip(group, slots):
@@ -413,13 +418,25 @@ def _same_run(links: list[Link]) -> list[Link]:
     return run
 
 
-def _period_slots(periods: list[PeriodMention]) -> list[tuple[dt.date, dt.date, str]]:
-    if len(periods) == 1 and periods[0].granularity == "span":
-        p = periods[0]
-        return [(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)) for y in range(p.period_start.year, p.period_end.year + 1)]
-    if len(periods) >= 2:
-        return [(p.period_start, p.period_end, p.text) for p in periods]
-    return []
+def _period_slots(text: str, periods: list[PeriodMention]) -> list[tuple[dt.date, dt.date, str]]:
+    """The periods an enumeration walks through: a span of years counts one
+    slot a year (2022年至2024年 -> three slots; 2022年至2025年第一季度 -> 2022,
+    2023, 2024 and 2025 Q1)."""
+    slots = []
+    for i, p in enumerate(periods):
+        nxt = periods[i + 1] if i + 1 < len(periods) else None
+        joined = nxt is not None and text[p.end:nxt.start].strip() in ("至", "到", "-", "~", "—")
+        if p.granularity == "span" and p.period_start.month == 1 and p.period_end.month == 12:
+            slots += _year_slots(p.period_start.year, p.period_end.year)
+        elif joined and p.granularity == "year" and nxt.period_start.year > p.period_start.year:
+            slots += _year_slots(p.period_start.year, nxt.period_start.year - 1)
+        else:
+            slots.append((p.period_start, p.period_end, p.text))
+    return slots if len(slots) >= 2 else []
+
+
+def _year_slots(first: int, last: int) -> list[tuple[dt.date, dt.date, str]]:
+    return [(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)) for y in range(first, last + 1)]
 
 
 FROM_TO = re.compile(r"从$")

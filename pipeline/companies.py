@@ -39,12 +39,18 @@ class EntityMention:
 
 
 ORG_SUFFIXES = [
-    "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "集成电路", "电子",
-    "通信", "银行", "证券", "保险", "汽车", "能源", "新能源", "医药", "药业", "制药", "生物", "智能",
-    "技术", "信息", "网络", "软件", "材料", "光电", "电气", "电器", "动力", "资本", "投资", "实业",
-    "地产", "置业", "物流", "航空", "重工", "机械", "精密", "芯片", "芯", "微", "存储", "智造", "机器人",
-    "-KY", "公司",
+    "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
+    "证券", "保险", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "地产",
+    "置业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
+    "-KY",
 ]
+# Words that make a phrase generic, never a company name on their own.
+GENERIC_NAME_PARTS = set(
+    "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
+    "国有 电子 汽车 新能源 消费 金融 互联网 网络 生物 医药 光伏 储能 通信 工业 制造 技术 产业 行业 市场 算力 大模型 云 "
+    "硬件 软件 材料 本土 知名 大型 中小 小型 多家 一家 该 这家 各家 创新 未来 先进 精密 汽车电子 消费电子 功率 模拟 "
+    "存储 显示 面板 光学 生成式 规上 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美".split()
+)
 APPOSITION_HEADS = [
     "企业", "厂商", "公司", "龙头", "巨头", "大厂", "厂", "品牌", "独角兽", "新势力", "车企", "初创公司",
     "新创", "供应商", "代工厂", "设计公司", "上市公司", "概念股", "股", "商", "业者",
@@ -133,11 +139,30 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     if short:
         for start, end, entity in Gazetteer(short.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
+    for m in _markets(text):
+        take(m)
     for start, end, entity in region_gazetteer().find_all(text):
         if entity.type == "region" and not _inside_name(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "region"))
     found.sort(key=lambda m: m.start)
     return [m for m in found if m.source != "blocked"]
+
+
+@lru_cache(maxsize=1)
+def _market_pattern() -> re.Pattern:
+    r = lexicon.regions()
+    regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
+    suffixes = lexicon.alternation(r.market_suffixes)
+    return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{1,10}}?的?(?:{suffixes})")
+
+
+def _markets(text: str) -> list[EntityMention]:
+    """中国加速芯片(的)市场, 全球人工智能服务器市场: a market as a subject."""
+    out = []
+    for m in _market_pattern().finditer(text):
+        name = m.group().replace("的", "")
+        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
+    return out
 
 
 def _inside_name(text: str, start: int, end: int) -> bool:
@@ -152,20 +177,44 @@ def _char_tokens(text: str) -> list[tuple[int, int]]:
 def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
     out: list[EntityMention] = []
     token_text = [text[a:b] for a, b in tokens]
-    for i, (a, b) in enumerate(tokens):
+    for i, (_a, b) in enumerate(tokens):
         word = token_text[i]
         suffix = _suffix_of(word)
         if suffix is None:
             continue
         start = _name_start(tokens, token_text, i, word, suffix)
-        if start is None or b - start < len(suffix) + 2 or b - start > 14:
+        if start is None:
             continue
         name = text[start:b]
-        if name in STOP_TOKENS or lexicon_word(name):
-            continue
-        out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
+        if _plausible_name(name, suffix):
+            out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
     out.extend(_tickers(text))
     return out
+
+
+def _plausible_name(name: str, suffix: str) -> bool:
+    """摩尔线程科技 yes; 人工智能, GPU芯片, 国产半导体 no."""
+    head = name[: len(name) - len(suffix)]
+    if not 2 <= len(head) <= 8 or head in GENERIC_NAME_PARTS or name in STOP_TOKENS or lexicon_word(name):
+        return False
+    if head.isascii() and len(head) <= 3:
+        return False
+    if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")):
+        return False
+    remainder = head
+    for generic in sorted(GENERIC_NAME_PARTS, key=len, reverse=True):
+        remainder = remainder.replace(generic, "")
+    if len(remainder) < 2:
+        return False
+    return not _is_dictionary_word(name)
+
+
+def _is_dictionary_word(word: str) -> bool:
+    """A common word of jieba's own dictionary (集成电路, 人工智能) is not a name."""
+    import jieba
+
+    jieba.initialize()
+    return jieba.dt.FREQ.get(word, 0) > 50 and word not in knowledge_base()
 
 
 def _suffix_of(word: str) -> str | None:

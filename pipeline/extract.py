@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from schemas import Evidence, Fact
 
+from . import lexicon
 from .assemble import Link, assemble
 from .io import Article
 from .normalize import NormalizedText, normalize
 from .segment import build_nlp, make_doc
 
-HK_MARKERS = re.compile(r"港元|港币|港股|港交所|恒指|恒生|按年|按季|股东应占|溢利|滙丰|汇丰")
 DATELINE = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")
 YEAR = re.compile(r"((?:19|20)\d{2})\s?年")
 
@@ -31,15 +31,12 @@ class Extraction:
 
 
 def default_market(norm: NormalizedText) -> str:
-    """The home market a bare 元 falls back to when the subject is unknown:
-    Hong Kong wording -> hk, other Traditional text -> tw, Simplified -> cn."""
-    changed = sum(1 for a, b in zip(norm.original, norm.text) if a != b and "\u4e00" <= b <= "\u9fff")
-    cjk = sum(1 for ch in norm.text if "\u4e00" <= ch <= "\u9fff") or 1
-    if HK_MARKERS.search(norm.text) and changed / cjk > 0.02:
-        return "hk"
-    if changed / cjk > 0.05:
-        return "tw"
-    return "cn"
+    """The home market a bare 元 falls back to when the subject's is unknown:
+    the market whose wording (data/regions.yaml market_markers) the article
+    uses most; cn when none."""
+    counts = {market: sum(norm.text.count(w) for w in words) for market, words in lexicon.regions().market_markers.items()}
+    best = max(counts.items(), key=lambda kv: (kv[1], kv[0] == "cn"))
+    return best[0] if best[1] > 0 else "cn"
 
 
 def publication_date(article: Article, norm: NormalizedText, fallback: dt.date | None) -> tuple[dt.date | None, str]:

@@ -113,7 +113,9 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     after = text.find("\n", end + 4)
     body = "" if after < 0 else text[after + 1:]
     try:
-        meta = yaml.safe_load(raw) if raw.strip() else {}
+        # BaseLoader keeps every scalar a string, so a bad date is our error
+        # message (with the value), not a crash inside the YAML library.
+        meta = yaml.load(raw, Loader=yaml.BaseLoader) if raw.strip() else {}
     except yaml.YAMLError as exc:
         raise ValueError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from exc
     if meta is None:

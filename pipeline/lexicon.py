@@ -37,6 +37,7 @@ class Units(Strict):
     physical_units: dict[str, str]
     qualifiers_before: dict[str, Qualifier]
     qualifiers_after: dict[str, Qualifier]
+    qualifier_exceptions: list[str]
     negative_words_before: list[str]
 
 
@@ -85,6 +86,7 @@ class Regions(Strict):
     regions: dict[str, list[str]]
     not_companies: list[str]
     market_suffixes: list[str]
+    market_markers: dict[Market, list[str]]
 
 
 class Company(Strict):

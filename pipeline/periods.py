@@ -23,7 +23,7 @@ from .numbers import NumberError, parse_number
 CN_SMALL = "〇○零一二两三四五六七八九十"
 NUM12 = rf"(?:\d{{1,2}}|[{CN_SMALL}]{{1,3}})"
 QNUM = r"[1-4一二三四]"
-YEAR4 = r"(?:19|20)\d{2}"
+YEAR4 = r"(?:19|20)\d{2}|[一二][〇○零九][〇○零一二三四五六七八九]{2}"
 BASE_MARKERS = ("较", "比", "与", "相较", "相比", "对比", "较之", "高于", "低于", "超过", "优于")
 ASOF_MARKERS = ("截至", "截止", "截止到", "截至到", "截止至", "到", "于")
 
@@ -64,6 +64,13 @@ def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+def _year(text: str) -> int:
+    """2025 or 二〇二五 (read digit by digit)."""
+    if text.isdigit() and text.isascii():
+        return int(text)
+    return int("".join(str(int(parse_number(ch))) for ch in text))
+
+
 def _two_digit_year(text: str) -> int:
     return 2000 + int(text)
 
@@ -71,20 +78,20 @@ def _two_digit_year(text: str) -> int:
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[str, re.Pattern]]:
     sub = (
-        rf"(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12])"
-        rf"|前(?P<firstq>{QNUM})季(?:度)?|前(?P<firstm>{NUM12})(?:个)?月"
+        rf"(?:(?:前|首)(?P<firstq>{QNUM})季(?:度)?|(?:前|首)(?P<firstm>{NUM12})(?:个)?月"
+        rf"|(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12]))(?P<pend>末|底)?"
         rf"|(?P<m1>{NUM12})(?:月)?(?:-|至|~|到|—)(?P<m2>{NUM12})月(?:份)?"
         rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)|(?P<mend>末|底))?"
-        rf"|(?P<yend>年底|年末|底)|(?P<ystart>年初))"
+        rf"|(?P<yend>年底|年末|底|末)|(?P<ystart>年初)|(?P<full>全年))"
     )
     rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
-    year = rf"(?:(?P<y>{YEAR4})\s?年(?:度)?|{rel_year})"
+    year = rf"(?:(?:民国(?P<roc>\d{{2,3}})|(?P<y>{YEAR4}))\s?年(?:度)?|{rel_year})"
     return [
         ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2))?")),
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
-        ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:间|期间|度)?")),
+        ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
-        ("rel", re.compile(r"(?P<w>上一季度|上一季|上季度|上季|本季度|本季|当季|下一季度|下一季|下季度|下季|本月|上月|上个月|下月|下个月|今天|今日|昨天|昨日|前天|同日|当日|当天|目前|当前|现时|迄今|本周|上周)")),
+        ("rel", re.compile(r"(?P<w>上一季度|上一季|上季度|上季|本季度|本季|当季|下一季度|下一季|下季度|下季|本月|上月|上个月|下月|下个月|今天|今日|昨天|昨日|前天|同日|当日|当天|次日|翌日|目前|当前|现时|迄今|本周|上周)")),
         ("ymd", re.compile(rf"{year}(?:{sub})?")),
         ("sub", re.compile(sub)),
         ("within", re.compile(rf"(?:未来)?(?P<n>{NUM12})年(?:内|之内)")),
@@ -131,7 +138,7 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
         if name == "qy":
             return _qy(m, g)
         if name == "span":
-            a, b = int(g["a"]), int(g["b"])
+            a, b = _year(g["a"]), _year(g["b"])
             if b <= a:
                 return None
             return PeriodMention(m.start(), m.end(), m.group(), dt.date(a, 1, 1), dt.date(b, 12, 31), granularity="span")
@@ -149,7 +156,7 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
             if not 1 <= n <= 10 or not _looks_forward(text, m.start()):
                 return None
             end = _add_years(pub, n) - dt.timedelta(days=1)
-            return PeriodMention(m.start(), m.end(), m.group(), pub, end, granularity="span", explicit_year=False)
+            return PeriodMention(m.start(), m.end(), m.group(), pub, end, granularity="span")
     except (ValueError, NumberError):
         return None
     return None
@@ -196,8 +203,8 @@ REL_YEAR_OFFSET = {"今年": 0, "本年": 0, "本年度": 0, "全年": 0, "去�
 
 
 def _ymd(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
-    if g["y"]:
-        year = int(g["y"])
+    if g["y"] or g["roc"]:
+        year = _year(g["y"]) if g["y"] else 1911 + int(g["roc"])
         explicit = True
     else:
         rel = g["rel"]
@@ -209,6 +216,9 @@ def _ymd(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
         year = pub.year + REL_YEAR_OFFSET[rel]
         explicit = False
     has_sub = any(g.get(k) for k in ("q", "qfirst", "qq", "half", "hh", "firstq", "firstm", "m1", "mon", "yend", "ystart"))
+    if g.get("full") and not has_sub:
+        start, end = year_bounds(year)
+        return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year", explicit_year=True)
     if not has_sub:
         start, end = year_bounds(year)
         return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year", explicit_year=explicit or g["rel"] is not None)
@@ -226,10 +236,14 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
             y = _most_recent_year(pub, *quarter_bounds(pub.year, q))
         start, end = quarter_bounds(y, q)
         gran = "quarter"
+        if g.get("pend"):
+            start, gran = end, "asof"
     elif g.get("half") or g.get("hh"):
         h = 1 if (g.get("half") or "").startswith("上") or g.get("hh") == "1" else 2
         start, end = half_bounds(y, h)
         gran = "half"
+        if g.get("pend"):
+            start, gran = end, "asof"
     elif g.get("firstq"):
         q = _num(g["firstq"])
         start, end = dt.date(y, 1, 1), quarter_bounds(y, q)[1]
@@ -276,6 +290,9 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
     elif g.get("ystart"):
         start = end = dt.date(y, 1, 1)
         gran = "asof"
+    elif g.get("full"):
+        start, end = year_bounds(y)
+        gran = "year"
     else:
         return None
     return PeriodMention(m.start(), m.end(), text, start, end, granularity=gran, explicit_year=explicit or year is not None)
@@ -320,9 +337,11 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
         gran = "day"
     elif word in ("同日", "当日", "当天"):
         return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="same-day", explicit_year=False)
+    elif word in ("次日", "翌日"):
+        return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="next-day", explicit_year=False)
     else:
         return None
-    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=gran, explicit_year=False)
+    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=gran)
 
 
 def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> list[PeriodMention]:
@@ -331,11 +350,29 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     out: list[PeriodMention] = []
     last_day: PeriodMention | None = None
     last_year: int | None = None
+    fiscal_year: str | None = None  # set while a fiscal year is the latest year named
     for p in found:
-        if p.granularity == "same-day":
+        if p.fiscal:
+            fiscal_year = p.fiscal.split("-")[0]
+        elif YEAR_WRITTEN.search(p.text):
+            fiscal_year = None
+        if fiscal_year and p.granularity == "quarter" and not p.explicit_year:
+            # 英伟达2026财年第二季度...二季度H20销售额: the fiscal quarter again
+            q = (p.period_start.month - 1) // 3 + 1
+            out.append(replace(p, period_start=None, period_end=None, fiscal=f"{fiscal_year}-Q{q}", granularity="fiscal"))
+            continue
+        if p.granularity in ("same-day", "next-day"):
             if last_day is None:
                 continue
-            p = replace(p, period_start=last_day.period_start, period_end=last_day.period_end, granularity="day")
+            shift = dt.timedelta(days=1 if p.granularity == "next-day" else 0)
+            p = replace(p, period_start=last_day.period_start + shift, period_end=last_day.period_end + shift, granularity="day")
+        elif p.text in PREVIOUS_QUARTER_WORDS and out and out[-1].granularity == "quarter" and out[-1].period_start:
+            # 第三季营收较上季成长: the quarter before the one just named
+            anchor = out[-1].period_start
+            y, q = anchor.year, (anchor.month - 1) // 3 + 1
+            y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+            start, end = quarter_bounds(y, q)
+            p = replace(p, period_start=start, period_end=end)
         elif not p.explicit_year and last_year is not None and p.period_start and p.granularity in ("quarter", "half", "ytd", "month", "asof") and p.text[:2] not in REL_YEAR_OFFSET:
             p = _shift_to_year(p, last_year)
         before = text[max(0, p.start - 4):p.start]
@@ -348,8 +385,8 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         out.append(p)
         if p.granularity == "day":
             last_day = p
-        if p.explicit_year and p.period_start and p.granularity in ("year", "quarter", "half", "ytd", "month", "day"):
-            last_year = p.period_start.year
+        if p.explicit_year and p.period_end and YEAR_WRITTEN.search(p.text):
+            last_year = p.period_end.year
     return _same_period_last_year(text, out)
 
 
@@ -360,6 +397,8 @@ def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
         return p
 
 
+PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
+YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
 SAME_PERIOD = re.compile(r"(?:去年|上年)同期")
 
 
@@ -367,8 +406,16 @@ def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[Period
     """去年同期: the period of the nearest earlier mention, one year back."""
     out = list(found)
     for m in SAME_PERIOD.finditer(text):
-        anchor = next((p for p in reversed(out) if p.end <= m.start() and p.period_start and p.role != "base"), None)
+        anchor = next((p for p in reversed(out) if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"), None)
         if anchor is None:
+            continue
+        before = text[max(0, m.start() - 3):m.start()]
+        role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
+        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
+        if anchor.fiscal:
+            fy, _, rest = anchor.fiscal.partition("-")
+            label = f"FY{int(fy[2:]) - 1}" + (f"-{rest}" if rest else "")
+            out.append(PeriodMention(m.start(), m.end(), m.group(), None, None, fiscal=label, granularity="fiscal", role=role))
             continue
         start, end = _minus_year(anchor.period_start), _minus_year(anchor.period_end)
         before = text[max(0, m.start() - 3):m.start()]

@@ -23,21 +23,23 @@ from .numbers import (
 )
 
 CN = re.escape(CN_NUMERAL_CHARS)
-SCALE = "十百千万亿兆"
+SCALE = "十百千万亿兆拾佰仟"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
 NUMBER = (
-    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:\d(?![\d.]))?)?"
+    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:\d(?![\d.])[{SCALE}]*)?)?"
     rf"|[{CN}](?:[{CN}]|点(?=[{CN}])|(?:多|余|几)(?=[{SCALE}]))*)"
 )
 RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
 # After a number: what cannot follow a value (it is a date, an ordinal unit, a
 # multiple, a process node or part of a model name).
-NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|核|线|楼|层|路|号线|版|[A-Za-z])")
+NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|核(?!心)|线|楼|层|路|号线|版|[A-Za-z])")
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z_]|[A-Za-z]-|#|No\.?|v|V)$")
 PERCENT_WORDS_RE = r"百分之"
+TIME_BEFORE = re.compile(r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|晚间|早盘|午盘)$")
+TIME_AFTER = re.compile(r"(?:\d{1,2}分|[〇○零一二三四五六七八九十]{1,3}分|半|钟|整|前|后|左右)")
 HALF_WORDS = {"一半": ("exact", 50.0), "逾半": ("over", 50.0), "过半": ("over", 50.0), "超半": ("over", 50.0), "近半": ("approx", 50.0), "大半": ("over", 50.0)}
-TEN_PERCENT_FOLLOW_NOT = "为本功立员长交熟绩果都效品份型就全"
+TEN_PERCENT_FOLLOW_NOT = "[为本功立员长交熟绩果都效品型就全]|份股|分股"
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,18 @@ def _patterns() -> dict[str, re.Pattern]:
         ]
     )
     prefix = alt(u.currency_prefixes)
-    one = rf"(?P<prefix>{prefix})?\s?(?P<minus>[-−])?(?P<num>{NUMBER})(?P<mid>多|余|几)?\s?(?:{unit})?"
+    one = rf"(?P<prefix>{prefix})?\s?(?P<minus>[-−负])?(?P<num>{NUMBER})(?P<mid>多|余|几)?\s?(?:{unit})?"
     return {
         "one": re.compile(one),
         "unit": re.compile(rf"(?:多|余)?\s?(?:{unit})"),
         "joiner": re.compile(rf"\s?(?:{RANGE_JOINERS})\s?"),
         "percent_words": re.compile(rf"{PERCENT_WORDS_RE}(?P<num>{NUMBER})"),
-        "cheng": re.compile(rf"(?P<num>[{CN}]{{1,3}}|\d{{1,2}})(?P<mid>多|余)?成(?![{TEN_PERCENT_FOLLOW_NOT}])"),
+        "cheng": re.compile(rf"(?P<num>[{CN}]{{1,3}}|\d{{1,2}})(?P<mid>多|余)?成(?P<tail>[一二三四五六七八九](?![{CN}]))?(?!{TEN_PERCENT_FOLLOW_NOT})"),
         "half": re.compile(alt(HALF_WORDS)),
         "jiao_fen": re.compile(rf"(?:(?P<jiao>[{CN}\d])角)?(?:(?P<fen>[{CN}\d])分)?(?:整)?"),
         "qual_before": re.compile(rf"(?:{alt(u.qualifiers_before)})\s?$"),
-        "neg_before": re.compile(rf"(?:{alt(u.negative_words_before)})\s?$"),
+        "neg_before": re.compile(rf"(?:{alt(u.negative_words_before)})了?\s?$"),
+        "no_qualifier": re.compile(rf"(?:{alt(u.qualifier_exceptions)})$"),
         "prefix_word_before": re.compile(rf"(?:{alt(u.currency_prefix_words)})\s?$"),
         "qual_after": re.compile(rf"\s?(?:{alt(u.qualifiers_after)})"),
     }
@@ -110,6 +113,11 @@ def _has_scale(num: str) -> bool:
     return any(ch in "万亿兆" for ch in num) or (not num[:1].isdigit() and len(num) > 1)
 
 
+def _has_big_scale(num: str) -> bool:
+    """70万, 8亿, 二十万亿, 一点〇五兆: a scale after a leading digit (万一 is a word)."""
+    return any(ch in "万亿兆" for ch in num) and (num[0].isdigit() or num[0] in "〇○零一二两三四五六七八九壹贰叁肆伍陆柒捌玖十")
+
+
 def _parse(num: str) -> Decimal:
     cleaned = num.replace("多", "").replace("余", "").replace("几", "")
     return parse_number(cleaned)
@@ -123,8 +131,8 @@ def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
     """Qualifier word ending at ``start`` and where it starts."""
     window = text[max(0, start - 6):start]
     m = _patterns()["qual_before"].search(window)
-    if not m:
-        return None, start
+    if not m or _patterns()["no_qualifier"].search(window):
+        return None, start  # 买超 (net buying) is not 超 (over)
     return lexicon.units().qualifiers_before[m.group().strip()], start - len(m.group())
 
 
@@ -144,6 +152,8 @@ def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
     before = text[max(0, start - 3):start]
     if NOT_VALUE_BEFORE.search(before):
         return True
+    if text[end - 1:end] == "点" and (TIME_BEFORE.search(text[max(0, start - 3):start]) or TIME_AFTER.match(text, end)):
+        return True  # 下午3点, 9点30分: a time of day, not index points
     if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end):
         return True
     if unit_type != "physical" and end < len(text) and text[end].isascii() and text[end].isalpha():
@@ -198,10 +208,10 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
         unit_type, source = "money", "prefix"
     end = m.end()
     if _is_cn_numeral(num):
-        if token_starts is not None and m.start("num") not in token_starts:
-            return None  # 李四人: the numeral is inside a word
-        if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count":
-            return None
+        if token_starts is not None and m.start("num") not in token_starts and not _qualifier_before(text, m.start("num"))[0]:
+            return None  # 李四人: the numeral is inside a word (破兆元 is not: 破 qualifies it)
+        if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid"):
+            return None  # 万卡, 千卡: a size descriptor, not a count
     if _reject_context(text, start, end, unit_type):
         return None
     if _in_bracketed_code(text, m.start("num"), m.end("num")) and unit_type == "plain":
@@ -228,8 +238,8 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
         currency_source=source, has_scale=_has_scale(num),
     )
     mention = _extend_range(text, mention, market, token_starts)
-    if mention.unit_type == "plain" and (_is_cn_numeral(num) or not _has_scale(num)):
-        return None  # 一系列, 十五五, a bare 2330: a value needs a unit or a scale
+    if mention.unit_type == "plain" and not _has_big_scale(num):
+        return None  # 一系列, 十五五, 万卡, a bare 2330: a value needs a unit or a scale
     return mention
 
 
@@ -255,10 +265,10 @@ def _extend_range(text: str, first: ValueMention, market: str, token_starts: fro
     m = _patterns()["one"].match(text, j.end())
     if not m or m.group("prefix") and first.unit_type != "money":
         return first
-    if j.group().strip() in "-—–－" and first.unit_type == "plain" and not first.has_scale:
-        return first
     second = _read_match_no_range(text, m, market, token_starts)
     if second is None:
+        return first
+    if j.group().strip() in "-—–－" and first.unit_type == "plain" and not first.has_scale and second.unit_type == "plain":
         return first
     if first.unit_type not in ("plain", second.unit_type):
         return first
@@ -325,14 +335,18 @@ def _special_forms(text: str) -> list[ValueMention]:
             continue
         if m.start() > 0 and (text[m.start() - 1] in CN_NUMERAL_CHARS or text[m.start() - 1].isdigit()):
             continue
+        pair = parse_digit_pair_range(m.group("num") + "十") if len(m.group("num")) == 2 else None
         try:
-            value = parse_number(m.group("num")) * 10
+            value = parse_number(m.group("num")) * 10 if pair is None else pair[0]
+            if m.group("tail"):
+                value += parse_number(m.group("tail"))
         except NumberError:
             continue
         if value > 100:
             continue
-        qualifier = "over" if m.group("mid") else "exact"
-        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent", qualifier))
+        qualifier = "over" if m.group("mid") else "range" if pair else "exact"
+        high = decimal_to_float(pair[1]) if pair else None
+        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent", qualifier, high))
     for m in p["half"].finditer(text):
         qualifier, value = HALF_WORDS[m.group()]
         start = m.start() + (1 if m.group() != "一半" else 0)

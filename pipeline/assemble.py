@@ -34,6 +34,19 @@ OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
 AMOUNT_TYPES = ("amount", "size", "count", "price")
 DAILY_METRICS = ("stock_price", "market_cap")
+CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal")
+LEAD_CHARS = 300
+CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
+# Figures of a reporting period, which inherit the period the text reports on.
+FLOW_METRICS = {
+    "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
+    "rd_expense", "capex", "gross_profit", "pretax_profit", "ebitda", "operating_expense", "expense_ratio",
+    "free_cash_flow", "operating_cash_flow", "shipments", "net_interest_income", "net_interest_margin",
+    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend",
+}
+# Balances, which inherit the end day of that period.
+STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
+                 "capital_ratio", "accumulated_deficit"}
 
 
 @dataclass
@@ -110,11 +123,39 @@ class Topic:
             self.current = mention
 
 
+class PeriodContext:
+    """The reporting period the article is talking about: the last one named
+    in this paragraph, else the one named in the lead. A flow figure with no
+    period of its own (报告期内，营收...) takes it; an as-of figure (资本充足率)
+    takes its end day."""
+
+    def __init__(self) -> None:
+        self.main: PeriodMention | None = None
+        self.paragraph: PeriodMention | None = None
+        self.paragraph_index = -1
+
+    def enter(self, paragraph_index: int) -> None:
+        if paragraph_index != self.paragraph_index:
+            self.paragraph, self.paragraph_index = None, paragraph_index
+
+    def observe(self, periods: list[PeriodMention]) -> None:
+        for p in periods:
+            if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
+                self.paragraph = p
+                if self.main is None and p.start < LEAD_CHARS:
+                    self.main = p
+
+    def current(self) -> PeriodMention | None:
+        return self.paragraph or self.main
+
+
 def assemble(doc: Doc, default_market: str) -> list[Link]:
     text = doc.text
     links: list[Link] = []
     topic = Topic()
+    context = PeriodContext()
     for sentence in split_sentences(text):
+        context.enter(text.count("\n", 0, sentence.start))
         ents = _within(doc._.entities, sentence.start, sentence.end)
         subjects = [e for e in ents if _can_be_subject(text, e, sentence)]
         sentence_links: list[Link] = []
@@ -124,6 +165,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
                 sentence_links.append(link)
         _distribute_enumerations(doc, sentence, sentence_links)
         _from_to(doc, sentence, sentence_links)
+        for link in sentence_links:
+            _inherit_period(link, context.current())
+        context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         if companies_here:
@@ -292,10 +336,18 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
         return companies_sentence[-1], 0.8
     places = [e for e in before if e.entity.type in ("region", "market")]
     coreference = any(w in text[clause[0]:value.start] for w in _cues().coreference_words)
-    if places and not coreference:
+    if places and not coreference and (topic.current is None or _place_is_subject(text, places[-1], metric)):
         rules.append(f"subject: {places[-1].entity.type} {places[-1].text} in the sentence")
         return places[-1], 0.7
     return None, 0.5
+
+
+def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) -> bool:
+    """A market, or a place whose own size is measured (上海...产业规模), is the
+    subject; 全球 in 全球手机出货量 of a company's article only qualifies it."""
+    if place.entity.type == "market" or metric.type == "size":
+        return True
+    return 0 <= metric.start - place.end <= 1
 
 
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
@@ -339,6 +391,26 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
         rules.append(f"period: {after[0].text} later in the clause")
         return after[0]
     return None
+
+
+def _inherit_period(link: Link, context: PeriodMention | None) -> None:
+    if context is None:
+        return
+    if link.period is not None and link.period.text in CURRENT_PERIOD_WORDS and context.granularity in ("quarter", "fiscal"):
+        link.period = context  # 本季度 in a results article is the reported quarter
+        link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
+        link.rules.append(f"period: {context.text}, the reported quarter")
+        return
+    if link.period is not None or link.period_start is not None or link.fiscal is not None:
+        return
+    if link.metric in FLOW_METRICS:
+        link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
+        link.rules.append(f"period: {context.text}, the period the paragraph or lead reports on")
+        link.confidence = min(link.confidence, 0.7)
+    elif link.metric in STOCK_METRICS and context.period_end is not None:
+        link.period_start = link.period_end = context.period_end
+        link.rules.append(f"period: end of {context.text}, as of")
+        link.confidence = min(link.confidence, 0.7)
 
 
 def _fill_period(link: Link, previous: list[Link]) -> None:

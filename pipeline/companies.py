@@ -40,8 +40,7 @@ class EntityMention:
 
 ORG_SUFFIXES = [
     "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
-    "证券", "保险", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "地产",
-    "置业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
+    "证券", "保险", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
     "-KY",
 ]
 # Words that make a phrase generic, never a company name on their own.
@@ -49,7 +48,7 @@ GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
     "国有 电子 汽车 新能源 消费 金融 互联网 网络 生物 医药 光伏 储能 通信 工业 制造 技术 产业 行业 市场 算力 大模型 云 "
     "硬件 软件 材料 本土 知名 大型 中小 小型 多家 一家 该 这家 各家 创新 未来 先进 精密 汽车电子 消费电子 功率 模拟 "
-    "存储 显示 面板 光学 生成式 规上 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美".split()
+    "存储 显示 面板 光学 生成式 规上 电动 智能电动 商业 高效能 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美".split()
 )
 APPOSITION_HEADS = [
     "企业", "厂商", "公司", "龙头", "巨头", "大厂", "厂", "品牌", "独角兽", "新势力", "车企", "初创公司",
@@ -121,8 +120,15 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         for i in range(m.start, m.end):
             taken[i] = True
 
+    defined = _defined_short_names(text)
+    for m in defined:
+        take(m)
     for start, end, entity in knowledge_base().find_all(text):
         take(EntityMention(start, end, text[start:end], entity, "kb"))
+    if defined:
+        aliases = {m.text: m.entity for m in defined if m.source == "defined"}
+        for start, end, entity in Gazetteer(aliases.items()).find_all(text):
+            take(EntityMention(start, end, text[start:end], entity, "short"))
     if known_unseen:
         gaz = Gazetteer(known_unseen.items())
         for start, end, entity in gaz.find_all(text):
@@ -162,6 +168,25 @@ def _markets(text: str) -> list[EntityMention]:
     for m in _market_pattern().finditer(text):
         name = m.group().replace("的", "")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
+    return out
+
+
+DEFINED_NAME = re.compile(
+    r"(?P<long>[\u4e00-\u9fffA-Za-z0-9]{2,30}?(?:股份有限公司|有限责任公司|有限公司|集团|公司))"
+    r"[（(](?:以下)?(?:简称|下称)(?:为)?[:：]?\s?[“\"「]?(?P<short>[^”\"」）)，,]{2,12}?)[”\"」]?[）)]"
+)
+
+
+def _defined_short_names(text: str) -> list[EntityMention]:
+    """北京昂瑞微电子技术股份有限公司（下称“昂瑞微”）: the article's own short
+    name becomes the canonical name (or the known company it names)."""
+    out = []
+    for m in DEFINED_NAME.finditer(text):
+        short = m.group("short")
+        known = knowledge_base().get(short)
+        entity = known or Entity(None, short, "company", known=False)
+        out.append(EntityMention(m.start("long"), m.end("long"), m.group("long"), entity, "defined-long"))
+        out.append(EntityMention(m.start("short"), m.end("short"), short, entity, "defined"))
     return out
 
 
@@ -248,13 +273,17 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
     return start
 
 
-TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?:\d{4,6}|\d{4,6}\.[A-Z]{2}|[A-Z]{1,5}(?:\.[A-Z]{1,2})?)[)）]")
+# X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are
+# left out: 高效能运算(HPC), 每股纯益(EPS) are a term and its abbreviation.
+TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?:\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
 
 
 def _tickers(text: str) -> list[EntityMention]:
     out = []
     for m in TICKER.finditer(text):
         name = m.group(1)
+        if lexicon_word(name) or _is_dictionary_word(name):
+            continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         # keep the tail that is most likely the name: drop leading stop words
         for stop in sorted(STOP_TOKENS, key=len, reverse=True):
             idx = name.rfind(stop)

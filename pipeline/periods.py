@@ -385,7 +385,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         out.append(p)
         if p.granularity == "day":
             last_day = p
-        if p.explicit_year and p.period_end and YEAR_WRITTEN.search(p.text):
+        if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year = p.period_end.year
     return _same_period_last_year(text, out)
 

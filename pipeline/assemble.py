@@ -34,7 +34,7 @@ OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
 AMOUNT_TYPES = ("amount", "size", "count", "price")
 DAILY_METRICS = ("stock_price", "market_cap")
-CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal")
+CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 # Figures of a reporting period, which inherit the period the text reports on.
@@ -160,7 +160,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         subjects = [e for e in ents if _can_be_subject(text, e, sentence)]
         sentence_links: list[Link] = []
         for value in _within(doc._.values, sentence.start, sentence.end):
-            link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links)
+            link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
             if link is not None:
                 sentence_links.append(link)
         _distribute_enumerations(doc, sentence, sentence_links)
@@ -186,7 +186,7 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
     return True
 
 
-def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[EntityMention], topic: Topic, default_market: str, previous: list[Link]) -> Link | None:
+def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[EntityMention], topic: Topic, default_market: str, previous: list[Link], history: list[Link]) -> Link | None:
     text = doc.text
     rules: list[str] = []
     clause = _clause_of(sentence, value.start)
@@ -204,13 +204,14 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind is None:
         return None
     code = _metric_code(text, sentence, clause, metric, rules)
-    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules)
+    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous)
     subject = subject_mention.entity if subject_mention else None
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6
         rules.append("subject: article topic")
     market = subject.market if subject is not None and subject.market else default_market
+    value = _typed_plain(value, metric, market, history, rules)
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
@@ -219,6 +220,25 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     _fill_period(link, previous)
     return link
+
+
+def _typed_plain(value: ValueMention, metric: MetricMention, market: str, history: list[Link], rules: list[str]) -> ValueMention:
+    """营收三年未破8亿: a bare amount of a money metric is money in the local
+    currency; 华为70万的年出货量: a bare count takes the unit the article used
+    for the same metric before."""
+    from dataclasses import replace
+
+    if value.unit_type != "plain":
+        return value
+    if metric.type in ("amount", "price"):
+        rules.append("unit: local currency of a bare amount")
+        return replace(value, unit_type="money", currency_source="local", unit=lexicon.units().market_currency[market])
+    if metric.type == "count":
+        earlier = next((lk for lk in reversed(history) if lk.metric == metric.code and lk.value.unit_type == "count"), None)
+        if earlier is not None:
+            rules.append(f"unit: {earlier.value.unit}, as for the same metric earlier")
+            return replace(value, unit_type="count", unit=earlier.value.unit)
+    return value
 
 
 def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: ValueMention, rules: list[str]) -> MetricMention | None:
@@ -243,7 +263,21 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if after_clause:
         rules.append(f"metric: {after_clause[0].text} later in the clause")
         return after_clause[0]
-    return None
+    return _price_move(text, clause, value, rules)
+
+
+def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
+    """今天下跌70元，跌幅4.81%: a price move with no metric word is the stock price."""
+    if value.unit_type not in ("money", "percent"):
+        return None
+    before = text[clause[0]:value.start].rstrip("了超逾近约 ")
+    word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
+    if word is None:
+        return None
+    rules.append(f"metric: stock price (price move {word})")
+    at = clause[0] + len(before) - len(word)
+    # an empty mention just before the move word, so the word itself decides the kind
+    return MetricMention(at, at, "", "stock_price", "price")
 
 
 def _compatible(metric: MetricMention, value: ValueMention) -> bool:
@@ -320,7 +354,7 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, r
     return "market_share"
 
 
-def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str]) -> tuple[EntityMention | None, float]:
+def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link]) -> tuple[EntityMention | None, float]:
     before = [e for e in subjects if e.end <= value.start]
     companies_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "company"]
     if companies_clause:
@@ -330,6 +364,10 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if markets_clause:
         rules.append(f"subject: market {markets_clause[-1].text} in the clause")
         return markets_clause[-1], 0.75
+    if previous and previous[-1].subject_mention is not None:
+        # the sentence goes on about the subject of its previous figure
+        rules.append(f"subject: {previous[-1].subject_mention.text}, as for the previous figure")
+        return previous[-1].subject_mention, previous[-1].confidence
     companies_sentence = [e for e in before if e.entity.type == "company"]
     if companies_sentence:
         rules.append(f"subject: {companies_sentence[-1].text} earlier in the sentence")
@@ -353,7 +391,7 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
     from dataclasses import replace
 
-    if not metric.loss and "亏损" not in text[clause[0]:value.start]:
+    if not metric.loss and not (metric.code == "net_profit" and "亏损" in text[clause[0]:value.start]):
         return value
     if kind == "level":
         if value.value > 0:

@@ -27,7 +27,7 @@ SCALE = "十百千万亿兆拾佰仟"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
 NUMBER = (
-    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:\d(?![\d.])[{SCALE}]*)?)?"
+    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:\d+(?:\.\d+)?[{SCALE}]+)*(?:\d(?![\d.])[{SCALE}]*)?)?"
     rf"|[{CN}](?:[{CN}]|点(?=[{CN}])|(?:多|余|几)(?=[{SCALE}]))*)"
 )
 RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
@@ -210,7 +210,7 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     if _is_cn_numeral(num):
         if token_starts is not None and m.start("num") not in token_starts and not _qualifier_before(text, m.start("num"))[0]:
             return None  # 李四人: the numeral is inside a word (破兆元 is not: 破 qualifies it)
-        if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid"):
+        if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid") and not _qualifier_before(text, m.start("num"))[0]:
             return None  # 万卡, 千卡: a size descriptor, not a count
     if _reject_context(text, start, end, unit_type):
         return None
@@ -257,8 +257,17 @@ def _jiao_fen(text: str, end: int, value: Decimal) -> tuple[int, Decimal]:
     return m.end(), value
 
 
+PLUS_MINUS = re.compile(r"\s?(?:±|\+/-)\s?(?P<num>\d+(?:\.\d+)?)\s?(?:个百分点|百分点|%)")
+
+
 def _extend_range(text: str, first: ValueMention, market: str, token_starts: frozenset[int] | None) -> ValueMention:
-    """346亿至358亿美元, 10%到20%, 1.2至1.5亿元: one mention with value_high."""
+    """346亿至358亿美元, 10%到20%, 1.2至1.5亿元, 46%±1.5个百分点: one mention with value_high."""
+    pm = PLUS_MINUS.match(text, first.end)
+    if pm and first.unit_type == "percent":
+        delta = Decimal(pm.group("num"))
+        center = Decimal(str(first.value))
+        return replace(first, end=pm.end(), text=text[first.start:pm.end()], value=decimal_to_float(center - delta),
+                       value_high=decimal_to_float(center + delta), qualifier="range")
     j = _patterns()["joiner"].match(text, first.end)
     if not j:
         return first

@@ -42,7 +42,7 @@ FLOW_METRICS = {
     "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
     "rd_expense", "capex", "gross_profit", "pretax_profit", "ebitda", "operating_expense", "expense_ratio",
     "free_cash_flow", "operating_cash_flow", "shipments", "net_interest_income", "net_interest_margin",
-    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend",
+    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share",
 }
 # Balances, which inherit the end day of that period.
 STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
@@ -132,14 +132,17 @@ class PeriodContext:
     def __init__(self) -> None:
         self.main: PeriodMention | None = None
         self.paragraph: PeriodMention | None = None
+        self.day: PeriodMention | None = None  # the trading day this paragraph is about
         self.paragraph_index = -1
 
     def enter(self, paragraph_index: int) -> None:
         if paragraph_index != self.paragraph_index:
-            self.paragraph, self.paragraph_index = None, paragraph_index
+            self.paragraph, self.day, self.paragraph_index = None, None, paragraph_index
 
     def observe(self, periods: list[PeriodMention]) -> None:
         for p in periods:
+            if p.role == "period" and p.granularity == "day":
+                self.day = p
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
                 self.paragraph = p
                 if self.main is None and p.start < LEAD_CHARS:
@@ -166,7 +169,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _distribute_enumerations(doc, sentence, sentence_links)
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
-            _inherit_period(link, context.current())
+            _inherit_period(link, context.day if link.metric in DAILY_METRICS else context.current())
         context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
@@ -441,7 +444,11 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         return
     if link.period is not None or link.period_start is not None or link.fiscal is not None:
         return
-    if link.metric in FLOW_METRICS:
+    if link.metric in DAILY_METRICS and context.granularity == "day":
+        link.period_start, link.period_end = context.period_start, context.period_end
+        link.rules.append(f"period: {context.text}, the trading day of the paragraph")
+        link.confidence = min(link.confidence, 0.7)
+    elif link.metric in FLOW_METRICS:
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the period the paragraph or lead reports on")
         link.confidence = min(link.confidence, 0.7)
@@ -503,7 +510,7 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         return
     for cue in cues:
         after = [lk for lk in links if lk.value.start >= cue.end]
-        group = _same_run(after)
+        group = _same_run(doc.text, after)
         if len(group) < 2:
             continue
         periods = [p for p in _within(doc._.periods, sentence.start, cue.start) if p.role != "base" and p.period_start]
@@ -515,14 +522,20 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
             lk.rules.append(f"period: {label} by enumeration order")
 
 
-def _same_run(links: list[Link]) -> list[Link]:
-    """The values of one enumeration: same unit type, consecutive."""
+ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")
+
+
+def _same_run(text: str, links: list[Link]) -> list[Link]:
+    """The values of one enumeration: same unit type and metric, joined only
+    by 、 和 及 (A、B和C), so a total after the list is not part of it."""
     if not links:
         return []
-    first = links[0]
-    run = [first]
+    run = [links[0]]
     for lk in links[1:]:
-        if lk.value.unit_type != first.value.unit_type or lk.metric != first.metric:
+        prev = run[-1]
+        if lk.value.unit_type != prev.value.unit_type or lk.metric != prev.metric:
+            break
+        if not ENUMERATION_JOINER.fullmatch(text[prev.value.end:lk.value.start]):
             break
         run.append(lk)
     return run

@@ -350,6 +350,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     out: list[PeriodMention] = []
     last_day: PeriodMention | None = None
     last_year: int | None = None
+    last_year_end = 0  # a year named in an earlier sentence does not carry over
     fiscal_year: str | None = None  # set while a fiscal year is the latest year named
     for p in found:
         if p.fiscal:
@@ -373,7 +374,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             y, q = (y, q - 1) if q > 1 else (y - 1, 4)
             start, end = quarter_bounds(y, q)
             p = replace(p, period_start=start, period_end=end)
-        elif not p.explicit_year and last_year is not None and p.period_start and p.granularity in ("quarter", "half", "ytd", "month", "asof") and p.text[:2] not in REL_YEAR_OFFSET:
+        elif not p.explicit_year and last_year is not None and p.period_start and p.granularity in ("quarter", "half", "ytd", "month", "asof") and p.text[:2] not in REL_YEAR_OFFSET and not SENTENCE_BREAK.search(text, last_year_end, p.start):
             p = _shift_to_year(p, last_year)
         before = text[max(0, p.start - 4):p.start]
         if any(before.endswith(w) for w in BASE_MARKERS):
@@ -386,7 +387,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         if p.granularity == "day":
             last_day = p
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
-            last_year = p.period_end.year
+            last_year, last_year_end = p.period_end.year, p.end
     return _same_period_last_year(text, out)
 
 
@@ -397,6 +398,7 @@ def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
         return p
 
 
+SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
 SAME_PERIOD = re.compile(r"(?:去年|上年)同期")

@@ -255,6 +255,11 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
         rules.append(f"metric: {after[0].text} after the number")
         return after[0]
     before_clause = [m for m in compatible if clause[0] <= m.start and m.end <= value.start]
+    shares = [m for m in before_clause if m.code == "share"]
+    if shares and value.unit_type == "percent":
+        # 中国区营收占英伟达全球总收入的27%: the share word decides, not the nearer 总收入
+        rules.append(f"metric: {shares[-1].text} (a share) in the clause")
+        return shares[-1]
     if before_clause:
         rules.append(f"metric: {before_clause[-1].text} in the clause")
         return before_clause[-1]
@@ -290,7 +295,7 @@ def _compatible(metric: MetricMention, value: ValueMention) -> bool:
     if value.unit_type == "money":
         return metric.type in ("amount", "size", "price")
     if value.unit_type == "count":
-        return metric.type in ("count", "size", "amount")
+        return metric.type in ("count", "size")
     if value.unit_type == "physical":
         return metric.type in ("size", "count", "amount")
     return metric.type in ("amount", "size", "count")
@@ -569,7 +574,10 @@ def _from_to(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
     """从12%增长到25%: the first value is the earlier period's level."""
     text = doc.text
     for first, second in zip(links, links[1:]):
-        if not text[max(0, first.value.start - 2):first.value.start].endswith("从"):
+        opening = text.rfind("从", first.sentence[0], first.value.start)
+        if opening < 0 or any(opening < lk.value.start < first.value.start for lk in links):
+            continue
+        if CLAUSE_BREAK.search(text, opening, first.value.start):
             continue
         between = text[first.value.end:second.value.start]
         if not re.fullmatch(r"[\u4e00-\u9fff]{0,4}(?:到|至)", between):
@@ -577,6 +585,11 @@ def _from_to(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
         first.kind = second.kind = "level"
         p = second.period
         if p is None or p.period_start is None:
+            continue
+        if p.start > opening and p.end <= first.value.start:
+            # 从2022年的95%下降至50%: the year belongs to the first level only
+            second.period, second.period_start, second.period_end, second.fiscal = None, None, None, None
+            second.rules.append("period: none (the year names the earlier level)")
             continue
         if p.granularity == "span":
             first.period_start, first.period_end = dt.date(p.period_start.year, 1, 1), dt.date(p.period_start.year, 12, 31)

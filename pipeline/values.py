@@ -38,7 +38,7 @@ NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z_]|[A-Za-z]-|#|No\.?|v|V)$")
 PERCENT_WORDS_RE = r"百分之"
 TIME_BEFORE = re.compile(r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|晚间|早盘|午盘)$")
 TIME_AFTER = re.compile(r"(?:\d{1,2}分|[〇○零一二三四五六七八九十]{1,3}分|半|钟|整|前|后|左右)")
-HALF_WORDS = {"一半": ("exact", 50.0), "逾半": ("over", 50.0), "过半": ("over", 50.0), "超半": ("over", 50.0), "近半": ("approx", 50.0), "大半": ("over", 50.0)}
+HALF_WORDS = {"归零": ("exact", 0.0), "一半": ("exact", 50.0), "逾半": ("over", 50.0), "过半": ("over", 50.0), "超半": ("over", 50.0), "近半": ("approx", 50.0), "大半": ("over", 50.0)}
 TEN_PERCENT_FOLLOW_NOT = "[为本功立员长交熟绩果都效品型就全]|份股|分股"
 
 
@@ -358,7 +358,7 @@ def _special_forms(text: str) -> list[ValueMention]:
         out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent", qualifier, high))
     for m in p["half"].finditer(text):
         qualifier, value = HALF_WORDS[m.group()]
-        start = m.start() + (1 if m.group() != "一半" else 0)
+        start = m.start() + (1 if m.group() not in ("一半", "归零") else 0)
         out.append(ValueMention(start, m.end(), text[start:m.end()], value, "%", "percent", qualifier))
     return out
 

@@ -36,6 +36,7 @@ AMOUNT_TYPES = ("amount", "size", "count", "price")
 DAILY_METRICS = ("stock_price", "market_cap")
 CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
+CONTINUATION = ("其中", "当中", "其次")
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 # Figures of a reporting period, which inherit the period the text reports on.
 FLOW_METRICS = {
@@ -207,7 +208,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind is None:
         return None
     code = _metric_code(text, sentence, clause, metric, rules)
-    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous)
+    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
     subject = subject_mention.entity if subject_mention else None
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
@@ -312,10 +313,11 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     gap = text[cues[-1].end:value.start] if cues else ""
     level_words = _cues().level_after_change
     plain_change = bool(cues) and cues[-1].cue == "kind:change"
-    if plain_change and any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words):
+    reached = any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words) or gap.lstrip().startswith(("至", "到"))
+    if plain_change and reached:
         rules.append(f"kind: level (reached after {cues[-1].text})")
         return "level"
-    if plain_change and any(gap.rstrip().endswith(w) for w in level_words) and value.unit_type in ("percent", "pp") and metric.type == "ratio":
+    if plain_change and reached and value.unit_type in ("percent", "pp") and metric.type == "ratio":
         rules.append(f"kind: level (ratio reached after {cues[-1].text})")
         return "level"
     explicit = [c for c in cues if c.cue in ("kind:yoy", "kind:qoq", "kind:cagr", "kind:mom")]
@@ -362,7 +364,7 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, r
     return "market_share"
 
 
-def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link]) -> tuple[EntityMention | None, float]:
+def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link], history: list[Link]) -> tuple[EntityMention | None, float]:
     before = [e for e in subjects if e.end <= value.start]
     companies_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "company"]
     if companies_clause:
@@ -372,6 +374,9 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if markets_clause:
         rules.append(f"subject: market {markets_clause[-1].text} in the clause")
         return markets_clause[-1], 0.75
+    if not previous and history and text[sentence.start:sentence.start + 2] in CONTINUATION and not before:
+        # 其中，生成式人工智能服务器占比...: the sentence details the previous figure
+        previous = history[-1:]
     if previous and previous[-1].subject_mention is not None:
         # the sentence goes on about the subject of its previous figure
         rules.append(f"subject: {previous[-1].subject_mention.text}, as for the previous figure")

@@ -65,7 +65,8 @@ def metric_words() -> list[str]:
 def find_metrics(text: str) -> list[MetricMention]:
     out = []
     for start, end, (code, mtype, loss, segment) in _metric_gazetteer().find_all(text):
-        out.append(MetricMention(start, end, text[start:end], code, mtype, loss, segment))
+        word = text[start:end]
+        out.append(MetricMention(start, end, word, code, mtype, loss, word if segment == "{word}" else segment))
     return out
 
 

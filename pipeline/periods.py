@@ -379,7 +379,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         before = text[max(0, p.start - 4):p.start]
         if any(before.endswith(w) for w in BASE_MARKERS):
             p = replace(p, role="base")
-        elif any(before.endswith(w) for w in ASOF_MARKERS[:5]) and p.period_end is not None:
+        elif (any(before.endswith(w) for w in ASOF_MARKERS[:5]) or ASOF_NEAR.search(text[max(0, p.start - 10):p.start])) and p.period_end is not None:
             p = replace(p, role="asof", period_start=p.period_end, granularity="asof")
         if p.granularity == "asof" and p.role == "period":
             p = replace(p, role="asof")
@@ -398,6 +398,8 @@ def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
         return p
 
 
+# 截至报告期末(2025年一季度): an as-of marker a few characters before, across a bracket
+ASOF_NEAR = re.compile(r"(?:截至|截止)[^，。,;；]{0,6}[(（]$")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")

@@ -12,7 +12,7 @@ OUT  ?= out/facts.jsonl
 DATE ?=
 TEXT ?= 台积电第三季营收9899.2亿元，季增6%、年增30.3%。
 
-.PHONY: extract test eval debug schema lint bench clean
+.PHONY: extract test eval debug schema lint bench bench-values clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ schema: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests
+
+# Our value and period recognizers against JioNLP on the same corpus rows.
+# JioNLP is a bench-only dependency: the `bench` extra, installed here.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench-values: $(BENCH_STAMP)
+	$(BIN)/python bench/values_vs_jionlp.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

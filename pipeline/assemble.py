@@ -43,7 +43,7 @@ FLOW_METRICS = {
     "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
     "rd_expense", "capex", "gross_profit", "pretax_profit", "ebitda", "operating_expense", "expense_ratio",
     "free_cash_flow", "operating_cash_flow", "shipments", "net_interest_income", "net_interest_margin",
-    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share",
+    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share", "other",
 }
 # Balances, which inherit the end day of that period.
 STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
@@ -142,8 +142,10 @@ class PeriodContext:
 
     def observe(self, periods: list[PeriodMention]) -> None:
         for p in periods:
-            if p.role == "period" and p.granularity == "day":
-                self.day = p
+            if p.role == "period" and p.granularity == "day" and self.day is None:
+                self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
+            if p.text.endswith("同期"):
+                continue  # 去年同期 is a comparison, not what the paragraph reports on
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
                 self.paragraph = p
                 if self.main is None and p.start < LEAD_CHARS:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m pipeline extract|eval|debug``.
+"""Command line: ``python -m pipeline extract|report|eval|debug``.
 
 Exit codes: 0 every input was processed; 1 some inputs failed (the others
 were still processed and written); 2 usage error (bad option or argument).
@@ -12,11 +12,13 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
 from . import __version__
 from .io import Article, InputError, parse_date, read_inputs
+from .options import add_output_options, add_report_parser, finish_help
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -37,14 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ex = sub.add_parser("extract", help="extract facts from articles into JSON Lines",
+    ex = sub.add_parser("extract", help="extract facts from articles (JSON Lines, JSON, CSV or Parquet)",
                         description="Read articles (files, folders recursively: .txt .md .jsonl; '-' for standard input) "
-                                    "and write one validated fact per line.")
+                                    "and write one validated fact per line (JSON Lines), or a JSON array, CSV or Parquet.")
     ex.add_argument("inputs", nargs="+", metavar="PATH", help="file, folder or '-' for standard input")
-    ex.add_argument("-o", "--output", default="out/facts.jsonl", help="output JSON Lines file, '-' for standard output (default: %(default)s)")
+    ex.add_argument("-o", "--output", default="out/facts.jsonl", help="output file, '-' for standard output (text formats); its extension picks the format (default: %(default)s)")
     ex.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="publication date for articles whose metadata has none")
     ex.add_argument("--errors", metavar="FILE", help="also write the inputs that failed, as JSON Lines")
-    ex.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+    add_output_options(ex)
+    ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
 
     ev = sub.add_parser("eval", help="score the pipeline against gold facts",
                         description="Print precision, recall and F1 at four levels for corpora/ gold and, when present, ../shared/seeds.")
@@ -56,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print the normalised text, every recognised span and each fact with the rules that linked it.")
     db.add_argument("text", help="the text to analyse")
     db.add_argument("--date", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="publication date")
+    add_report_parser(sub, _date_arg)
+    finish_help(parser, sub)
     return parser
 
 
@@ -71,25 +76,34 @@ def main(argv: list[str] | None = None) -> int:
         from .debug import run_debug
 
         return run_debug(args)
+    if args.command == "report":
+        from .report import run_report
+
+        return run_report(args)
     return EXIT_USAGE
 
 
 class AtomicWriter:
     """Write to a temporary file beside the target; rename only on success,
-    so an interrupted run leaves the previous output intact."""
+    so an interrupted run leaves the previous output intact. ``binary``
+    gives a bytes handle (Parquet) instead of UTF-8 text."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, binary: bool = False) -> None:
         self.target = target
+        self.binary = binary
         self.handle = None
         self.tmp = None
 
     def __enter__(self):
         if self.target == "-":
-            return sys.stdout
+            return sys.stdout.buffer if self.binary else sys.stdout
         folder = Path(self.target).parent
         folder.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=".facts-", suffix=".tmp", dir=folder)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        if self.binary:
+            self.handle = os.fdopen(fd, "wb")
+        else:
+            self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         return self.handle
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -97,20 +111,35 @@ class AtomicWriter:
             return
         self.handle.close()
         if exc_type is None:
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make the output private
             os.replace(self.tmp, self.target)
         else:
             os.unlink(self.tmp)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def run_extract(args: argparse.Namespace) -> int:
     from .extract import extract_article
+    from .progress import progress
+    from .writers import UsageError, open_facts, output_format
 
+    started = time.perf_counter()
     errors: list[InputError] = []
     articles = 0
     per_metric: Counter[str] = Counter()
     encodings: Counter[str] = Counter()
-    with AtomicWriter(args.output) as out:
-        for item in read_inputs(args.inputs):
+    try:
+        fmt = output_format(args.output, args.format, args.bom)
+    except UsageError as exc:
+        print(f"python -m pipeline extract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with open_facts(args.output, fmt, bom=args.bom, script=args.script) as out:
+        for item in progress(read_inputs(args.inputs), args.inputs, quiet=args.quiet):
             if isinstance(item, InputError):
                 errors.append(item)
                 print(f"error: {item}", file=sys.stderr)
@@ -125,21 +154,25 @@ def run_extract(args: argparse.Namespace) -> int:
             articles += 1
             encodings[item.encoding] += 1
             for fact in result.facts:
-                out.write(fact.model_dump_json() + "\n")
+                out.write(fact)
                 per_metric[fact.metric] += 1
     if args.errors:
         with AtomicWriter(args.errors) as err_out:
             for err in errors:
                 err_out.write(json.dumps(err.to_json(), ensure_ascii=False) + "\n")
     if not args.quiet:
-        _summary(articles, per_metric, errors, encodings, args.output)
+        _summary(articles, per_metric, errors, encodings, args.output, time.perf_counter() - started)
     return EXIT_SOME_FAILED if errors else EXIT_OK
 
 
-def _summary(articles: int, per_metric: Counter, errors: list, encodings: Counter, output: str) -> None:
+def _summary(articles: int, per_metric: Counter, errors: list, encodings: Counter, output: str,
+             seconds: float | None = None) -> None:
+    from .progress import format_seconds
+
     total = sum(per_metric.values())
+    took = f"   time: {format_seconds(seconds)}" if seconds is not None else ""
     lines = [
-        f"articles read: {articles}   facts written: {total}   errors: {len(errors)}   -> {output}",
+        f"articles read: {articles}   facts written: {total}   errors: {len(errors)}{took}   -> {output}",
         "encodings: " + ", ".join(f"{k} {v}" for k, v in sorted(encodings.items())) if encodings else "encodings: -",
     ]
     if per_metric:

@@ -43,6 +43,7 @@ ORG_SUFFIXES = [
     "证券", "保险", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
     "-KY",
 ]
+_SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
 # Words that make a phrase generic, never a company name on their own.
 GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
@@ -243,6 +244,8 @@ def _is_dictionary_word(word: str) -> bool:
 
 
 def _suffix_of(word: str) -> str | None:
+    if not word.endswith(_SUFFIX_TUPLE):
+        return None  # one C call rules out almost every token (this ran per token, per suffix)
     for suffix in ORG_SUFFIXES:
         if word.endswith(suffix) and suffix not in ("公司", "芯", "微"):
             return suffix

@@ -8,6 +8,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from spacy.tokens import Doc
+
 from schemas import Evidence, Fact
 
 from . import lexicon
@@ -28,6 +30,7 @@ class Extraction:
     normalized: NormalizedText
     published: dt.date | None
     date_source: str
+    doc: Doc | None = None  # the recognisers' spans (Doc._), in normalised offsets
 
 
 def default_market(norm: NormalizedText) -> str:
@@ -70,7 +73,7 @@ def extract_article(article: Article, date: dt.date | None = None) -> Extraction
     doc = make_doc(build_nlp(), norm.text, published, market, {})
     links = assemble(doc, market)
     facts = [_to_fact(article, norm, link, source) for link in links]
-    return Extraction(article, facts, links, norm, published, source)
+    return Extraction(article, facts, links, norm, published, source, doc)
 
 
 def _to_fact(article: Article, norm: NormalizedText, link: Link, date_source: str) -> Fact:

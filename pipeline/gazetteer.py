@@ -6,6 +6,7 @@ predictable than a regex alternation of thousands of company aliases.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
@@ -20,12 +21,14 @@ def _is_latin(ch: str) -> bool:
 class Gazetteer(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._root: dict = {}
+        self._first: re.Pattern | None = None
         for word, payload in entries:
             self.add(word, payload)
 
     def add(self, word: str, payload: T) -> None:
         if not word:
             return
+        self._first = None
         node = self._root
         for ch in word:
             node = node.setdefault(ch, {})
@@ -60,17 +63,26 @@ class Gazetteer(Generic[T]):
                 best = (i, node[_END])
         return best
 
+    def _first_chars(self) -> re.Pattern:
+        if self._first is None:
+            chars = "".join(re.escape(ch) for ch in sorted(self._root))
+            self._first = re.compile(f"[{chars}]" if chars else "(?!)")
+        return self._first
+
     def find_all(self, text: str) -> Iterator[tuple[int, int, T]]:
         """Non-overlapping longest matches, left to right. A word that starts
         or ends with a Latin letter must not touch another Latin letter
         (AMD, not the AMD inside AMDX)."""
         i = 0
         n = len(text)
-        root = self._root
+        first = self._first_chars()
         while i < n:
-            if text[i] not in root:
-                i += 1
-                continue
+            # jump to the next character that starts a word (a regex scan in C,
+            # not a Python step per character: most text starts no word)
+            m = first.search(text, i)
+            if m is None:
+                return
+            i = m.start()
             hit = self.longest_at(text, i)
             if hit is None:
                 i += 1

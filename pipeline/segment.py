@@ -10,16 +10,24 @@ later stages read those attributes, never module globals.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import logging
+import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 import jieba
 import spacy
+from spacy import util
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens.doc import pickle_doc
+from spacy.vocab import Vocab
 
 from . import companies, lexicon, metrics, periods, values
+from .numbers import CN_NUMERAL_CHARS
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -38,8 +46,15 @@ for _name, _default in EXTENSIONS.items():
         Doc.set_extension(_name, default=_default)
 
 
+def _token_spans(doc: Doc, skip_space: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of every token, read in one array: making a Token object
+    per token in Python cost more than the recognizers that use them."""
+    rows = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    return [(start, start + length) for start, length, space in rows if not (skip_space and space)]
+
+
 def _token_starts(doc: Doc) -> frozenset[int]:
-    return frozenset(t.idx for t in doc)
+    return frozenset(start for start, _ in _token_spans(doc))
 
 
 @Language.component("finfacts_values", assigns=["doc._.values"])
@@ -56,7 +71,7 @@ def periods_component(doc: Doc) -> Doc:
 
 @Language.component("finfacts_companies", assigns=["doc._.entities"])
 def companies_component(doc: Doc) -> Doc:
-    tokens = [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+    tokens = _token_spans(doc, skip_space=True)
     doc._.entities = companies.find_entities(doc.text, tokens, doc._.unseen)
     return doc
 
@@ -71,6 +86,114 @@ def metrics_component(doc: Doc) -> Doc:
 RECOGNIZERS = ("finfacts_values", "finfacts_periods", "finfacts_companies", "finfacts_metrics")
 
 
+class TextDoc(Doc):
+    """A Doc that builds its text once. spaCy's ``Doc.text`` joins every
+    token on each access, and the assembler reads it once per value: on a
+    long article that was most of the run time. A Doc's text never changes
+    (the retokenizer keeps it), so the cache cannot go stale."""
+
+    @property
+    def text(self) -> str:
+        cached = self.__dict__.get("_finfacts_text")
+        if cached is None:
+            cached = self.__dict__["_finfacts_text"] = Doc.text.__get__(self)
+        return cached
+
+
+# A subclass is not covered by spaCy's pickling of Doc (nlp.pipe with
+# n_process pickles docs); it pickles as, and comes back as, a plain Doc.
+copyreg.pickle(TextDoc, pickle_doc)
+
+# jieba cuts each run of these characters on its own (jieba.re_han_default):
+# what lies between two runs never influences the cut inside a run.
+JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+JIEBA_SKIP = re.compile(r"(\r\n|\s)")
+# Where a recognizer reads token boundaries: values ask whether a Chinese
+# numeral starts a token (李四人 is not 四人), companies walk the tokens left
+# of an organisation suffix (摩尔线程 科技). Arabic digits never ask.
+CN_NUMERAL = re.compile("[" + re.escape(CN_NUMERAL_CHARS) + "]")
+ORG_SUFFIX = re.compile("|".join(map(re.escape, companies.ORG_SUFFIXES)))
+SUFFIX_REACH = 2  # companies._name_start takes at most two tokens left of the suffix
+
+
+class SelectiveJiebaTokenizer:
+    """jieba where a recognizer reads tokens, one token per run elsewhere.
+
+    With ``selective=False`` every run goes through jieba, which gives exactly
+    the words of spaCy's ``zh`` tokenizer with ``segmenter = "jieba"``. With
+    ``selective=True`` a run without a Chinese numeral or an organisation
+    suffix (nor a suffix within reach across white space) stays one token:
+    the recognizers read the same boundaries wherever they read any, and
+    jieba, the slowest stage, runs on a fraction of the text. Token offsets
+    always index the text exactly (spaCy checks that the words cover it).
+    """
+
+    # spaCy interns every new word (each number, each run) for good: on an
+    # endless stream the vocabulary is a leak. Docs get their own vocabulary,
+    # started afresh once it holds this many strings; nothing reads word ids.
+    MAX_STRINGS = 100_000
+
+    def __init__(self, vocab: Vocab, selective: bool = True) -> None:
+        self.vocab = vocab
+        self.selective = selective
+        self._doc_vocab = self._fresh_vocab()
+
+    def _fresh_vocab(self) -> Vocab:
+        return Vocab(lex_attr_getters=self.vocab.lex_attr_getters)
+
+    def __call__(self, text: str) -> Doc:
+        if len(self._doc_vocab.strings) > self.MAX_STRINGS:
+            self._doc_vocab = self._fresh_vocab()
+        words, spaces = util.get_words_and_spaces(list(self.words(text)), text)
+        doc = TextDoc(self._doc_vocab, words=words, spaces=spaces)
+        doc.__dict__["_finfacts_text"] = text  # the words and spaces spell it exactly (spaCy checked)
+        return doc
+
+    def words(self, text: str) -> Iterator[str]:
+        blocks = list(JIEBA_BLOCK.finditer(text))
+        cut = self._blocks_to_cut(text, blocks)
+        pos = 0
+        for i, block in enumerate(blocks):
+            yield from _between(text[pos:block.start()])
+            if cut[i]:
+                yield from jieba.dt.cut(block.group(), cut_all=False)
+            else:
+                yield block.group()
+            pos = block.end()
+        yield from _between(text[pos:])
+
+    def _blocks_to_cut(self, text: str, blocks: list[re.Match]) -> list[bool]:
+        if not self.selective:
+            return [True] * len(blocks)
+        suffixed = [ORG_SUFFIX.search(b.group()) is not None for b in blocks]
+        cut = [s or CN_NUMERAL.search(b.group()) is not None for s, b in zip(suffixed, blocks)]
+        for i in [i for i, s in enumerate(suffixed) if s]:
+            # the suffix walk may cross white space into the runs before it
+            j = i
+            while j > 0 and i - j < SUFFIX_REACH and not text[blocks[j - 1].end():blocks[j].start()].strip():
+                j -= 1
+                cut[j] = True
+        return cut
+
+
+def _between(gap: str) -> Iterator[str]:
+    """Text between runs, split as jieba splits it: white space as it is
+    (\\r\\n together), every other character on its own."""
+    for piece in JIEBA_SKIP.split(gap):
+        if JIEBA_SKIP.fullmatch(piece):
+            yield piece
+        else:
+            yield from piece
+
+
+@spacy.registry.tokenizers("finfacts.selective_jieba.v1")
+def create_selective_jieba(selective: bool = True):
+    def make(nlp: Language) -> SelectiveJiebaTokenizer:
+        return SelectiveJiebaTokenizer(nlp.vocab, selective)
+
+    return make
+
+
 def user_words() -> list[str]:
     """Words the segmenter must keep whole: company names, metric and unit words."""
     u = lexicon.units()
@@ -79,9 +202,12 @@ def user_words() -> list[str]:
     return sorted(w for w in words if len(w) > 1 and not w.isascii())
 
 
-@lru_cache(maxsize=1)
-def build_nlp() -> Language:
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+@lru_cache(maxsize=2)
+def build_nlp(selective: bool = True) -> Language:
+    """The pipeline. ``selective=False`` runs jieba over every block, as
+    spaCy's own ``zh`` tokenizer does: the reference the tests compare with."""
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "finfacts.selective_jieba.v1",
+                                                          "selective": selective}}})
     for word in user_words():
         jieba.add_word(word, freq=20000)
     for name in RECOGNIZERS:

@@ -208,8 +208,6 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
         unit_type, source = "money", "prefix"
     end = m.end()
     if _is_cn_numeral(num):
-        if token_starts is not None and m.start("num") not in token_starts and not _qualifier_before(text, m.start("num"))[0]:
-            return None  # 李四人: the numeral is inside a word (破兆元 is not: 破 qualifies it)
         if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid") and not _qualifier_before(text, m.start("num"))[0]:
             return None  # 万卡, 千卡: a size descriptor, not a count
     if _reject_context(text, start, end, unit_type):
@@ -240,6 +238,10 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     mention = _extend_range(text, mention, market, token_starts)
     if mention.unit_type == "plain" and not _has_big_scale(num):
         return None  # 一系列, 十五五, 万卡, a bare 2330: a value needs a unit or a scale
+    if _is_cn_numeral(num) and token_starts is not None and m.start("num") not in token_starts and not _qualifier_before(text, m.start("num"))[0]:
+        # 李四人: the numeral is inside a word (破兆元 is not: 破 qualifies it).
+        # Asked last: the answer can need the segmenter, every test above is cheap.
+        return None
     return mention
 
 

@@ -30,6 +30,8 @@ from .values import ValueMention, with_market
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
 SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+ANALYST_SECTORS = ("finance", "bank")
+ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
 AMOUNT_TYPES = ("amount", "size", "count", "price")
@@ -187,6 +189,8 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
     before = text[max(sentence.start, e.start - 3):e.start]
     if SOURCE_AFTER.match(after):
         return False
+    if e.entity.sector in ANALYST_SECTORS and ANALYST_VIEW.match(text[e.end:min(sentence.end, e.end + 12)]):
+        return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company
     if any(before.endswith(w) for w in OBJECT_BEFORE):
         return False
     return True
@@ -203,7 +207,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if metric is None:
         rules.append("dropped: no metric word in the sentence")
         return None
-    if value.unit_type == "count" and metric.type not in ("count", "size"):
+    if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点":
         rules.append("dropped: a count without a count metric (narrative count)")
         return None
     kind = _kind(doc, clause, sentence, metric, value, rules)
@@ -279,7 +283,7 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
 
 def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
     """今天下跌70元，跌幅4.81%: a price move with no metric word is the stock price."""
-    if value.unit_type not in ("money", "percent"):
+    if value.unit_type not in ("money", "percent") and value.unit != "点":
         return None
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
@@ -297,6 +301,8 @@ def _compatible(metric: MetricMention, value: ValueMention) -> bool:
         return True
     if value.unit_type == "money":
         return metric.type in ("amount", "size", "price")
+    if value.unit == "点":
+        return metric.type == "price"  # index points: 收在26434.94点
     if value.unit_type == "count":
         return metric.type in ("count", "size")
     if value.unit_type == "physical":

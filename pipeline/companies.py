@@ -27,6 +27,7 @@ class Entity:
     market: str | None = None
     currency: str | None = None
     known: bool = True
+    sector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def knowledge_base() -> Gazetteer[Entity]:
     gaz: Gazetteer[Entity] = Gazetteer()
     blocked = set(_norm(w) for w in lexicon.regions().not_companies)
     for company in lexicon.companies().companies:
-        entity = Entity(company.id, company.name, "company", company.market, company.currency, True)
+        entity = Entity(company.id, company.name, "company", company.market, company.currency, True, company.sector)
         for form in [company.name, *company.aliases, *company.tickers]:
             key = _norm(form)
             if key and key not in blocked and gaz.get(key) is None:
@@ -84,6 +85,10 @@ def region_gazetteer() -> Gazetteer[Entity]:
         entity = Entity(None, name, "region", known=True)
         for form in [name, *aliases]:
             gaz.add(_norm(form), entity)
+    for name, aliases in lexicon.regions().indices.items():
+        index = Entity(None, name, "market", known=True)
+        for form in [name, *aliases]:
+            gaz.add(_norm(form), index)
     not_company = Entity(None, "", "other", known=True)
     for word in lexicon.regions().not_companies:
         gaz.add(_norm(word), not_company)
@@ -137,6 +142,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for start, end, entity in region_gazetteer().find_all(text):
         if entity.type == "other":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
+        elif entity.type == "market":
+            take(EntityMention(start, end, text[start:end], entity, "index"))
     unseen = [m for m in _unseen(text, tokens or _char_tokens(text)) if not any(taken[m.start:m.end])]
     for m in unseen:
         take(m)

@@ -88,6 +88,7 @@ class Regions(Strict):
     not_companies: list[str]
     market_suffixes: list[str]
     market_markers: dict[Market, list[str]]
+    indices: dict[str, list[str]]
 
 
 class Company(Strict):

@@ -30,6 +30,7 @@ from .values import ValueMention, with_market
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
 SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
 ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
@@ -132,7 +133,9 @@ class PeriodContext:
     period of its own (报告期内，营收...) takes it; an as-of figure (资本充足率)
     takes its end day."""
 
-    def __init__(self) -> None:
+    def __init__(self, published: dt.date | None = None) -> None:
+        self.published = published
+        self.lead_day: PeriodMention | None = None
         self.main: PeriodMention | None = None
         self.paragraph: PeriodMention | None = None
         self.day: PeriodMention | None = None  # the trading day this paragraph is about
@@ -146,6 +149,8 @@ class PeriodContext:
         for p in periods:
             if p.role == "period" and p.granularity == "day" and self.day is None:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
+                if self.lead_day is None and p.start < LEAD_CHARS:
+                    self.lead_day = p
             if p.text.endswith("同期"):
                 continue  # 去年同期 is a comparison, not what the paragraph reports on
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
@@ -156,12 +161,22 @@ class PeriodContext:
     def current(self) -> PeriodMention | None:
         return self.paragraph or self.main
 
+    def trading_day(self) -> PeriodMention | None:
+        """The paragraph's day, else the lead's when it is the publication day
+        or the day before (a market report); an older lead day dates an
+        event, not the prices quoted later."""
+        if self.day is not None:
+            return self.day
+        if self.lead_day is not None and self.published is not None and 0 <= (self.published - self.lead_day.period_start).days <= 1:
+            return self.lead_day
+        return None
+
 
 def assemble(doc: Doc, default_market: str) -> list[Link]:
     text = doc.text
     links: list[Link] = []
     topic = Topic()
-    context = PeriodContext()
+    context = PeriodContext(doc._.published)
     for sentence in split_sentences(text):
         context.enter(text.count("\n", 0, sentence.start))
         ents = _within(doc._.entities, sentence.start, sentence.end)
@@ -174,7 +189,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _distribute_enumerations(doc, sentence, sentence_links)
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
-            _inherit_period(link, context.day if link.metric in DAILY_METRICS else context.current())
+            _inherit_period(link, context.trading_day() if link.metric in DAILY_METRICS else context.current())
         context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
@@ -270,6 +285,9 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if before_clause:
         rules.append(f"metric: {before_clause[-1].text} in the clause")
         return before_clause[-1]
+    move = _price_move(text, clause, value, rules)
+    if move is not None:
+        return move
     before_sentence = [m for m in compatible if m.end <= value.start]
     if before_sentence:
         rules.append(f"metric: {before_sentence[-1].text} earlier in the sentence")
@@ -278,7 +296,7 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if after_clause:
         rules.append(f"metric: {after_clause[0].text} later in the clause")
         return after_clause[0]
-    return _price_move(text, clause, value, rules)
+    return None
 
 
 def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
@@ -374,7 +392,7 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, r
 
 def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link], history: list[Link]) -> tuple[EntityMention | None, float]:
     before = [e for e in subjects if e.end <= value.start]
-    companies_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "company"]
+    companies_clause = [e for e in before if e.start >= clause[0] and e.entity.type in ACTORS]
     if companies_clause:
         rules.append(f"subject: {companies_clause[-1].text} in the clause")
         return companies_clause[-1], 0.9
@@ -389,7 +407,7 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
         # the sentence goes on about the subject of its previous figure
         rules.append(f"subject: {previous[-1].subject_mention.text}, as for the previous figure")
         return previous[-1].subject_mention, previous[-1].confidence
-    companies_sentence = [e for e in before if e.entity.type == "company"]
+    companies_sentence = [e for e in before if e.entity.type in ACTORS]
     if companies_sentence:
         rules.append(f"subject: {companies_sentence[-1].text} earlier in the sentence")
         return companies_sentence[-1], 0.8
@@ -441,6 +459,9 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # prices and market values, which are quoted per day.
     if metric.code not in DAILY_METRICS:
         periods = [p for p in periods if p.granularity != "day"]
+    else:
+        # a price is quoted per day: a month or year in another clause (12月降息) is not its period
+        periods = [p for p in periods if p.granularity == "day"]
     before = [p for p in periods if p.end <= value.start]
     if before:
         rules.append(f"period: {before[-1].text} earlier in the sentence")

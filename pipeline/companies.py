@@ -89,7 +89,11 @@ def region_gazetteer() -> Gazetteer[Entity]:
         index = Entity(None, name, "market", known=True)
         for form in [name, *aliases]:
             gaz.add(_norm(form), index)
-    not_company = Entity(None, "", "other", known=True)
+    for name, aliases in lexicon.regions().investor_groups.items():
+        group = Entity(None, name, "other", known=True)
+        for form in [name, *aliases]:
+            gaz.add(_norm(form), group)
+    not_company = Entity(None, "", "blocked", known=True)
     for word in lexicon.regions().not_companies:
         gaz.add(_norm(word), not_company)
     return gaz
@@ -140,10 +144,10 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         for start, end, entity in gaz.find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
     for start, end, entity in region_gazetteer().find_all(text):
-        if entity.type == "other":
+        if entity.type == "blocked":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
-        elif entity.type == "market":
-            take(EntityMention(start, end, text[start:end], entity, "index"))
+        elif entity.type in ("market", "other"):
+            take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
     unseen = [m for m in _unseen(text, tokens or _char_tokens(text)) if not any(taken[m.start:m.end])]
     for m in unseen:
         take(m)
@@ -170,11 +174,29 @@ def _market_pattern() -> re.Pattern:
     return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{1,10}}?的?(?:{suffixes})")
 
 
+@lru_cache(maxsize=1)
+def _market_by_metric_pattern() -> re.Pattern:
+    """全球智能手机出货量: a place, a product, then a market-wide quantity."""
+    r = lexicon.regions()
+    regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
+    words = [w for e in lexicon.metrics().metrics.values() if e.type in ("count", "size") for w in e.words]
+    return re.compile(rf"(?P<region>{regions})(?P<product>[\u4e00-\u9fffA-Za-z0-9]{{2,8}}?)(?={lexicon.alternation(words)})")
+
+
 def _markets(text: str) -> list[EntityMention]:
-    """中国加速芯片(的)市场, 全球人工智能服务器市场: a market as a subject."""
+    """中国加速芯片(的)市场, 全球人工智能服务器市场: a market as a subject; and
+    全球智能手机出货量 -> the market 全球智能手机市场."""
     out = []
     for m in _market_pattern().finditer(text):
         name = m.group().replace("的", "")
+        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
+    for m in _market_by_metric_pattern().finditer(text):
+        product = m.group("product")
+        if any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) or product in GENERIC_NAME_PARTS:
+            continue
+        if any(o.start <= m.start() < o.end for o in out):
+            continue
+        name = f"{m.group('region')}{product}市场"
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     return out
 

@@ -89,6 +89,7 @@ class Regions(Strict):
     market_suffixes: list[str]
     market_markers: dict[Market, list[str]]
     indices: dict[str, list[str]]
+    investor_groups: dict[str, list[str]]
 
 
 class Company(Strict):

@@ -66,7 +66,7 @@ def find_metrics(text: str) -> list[MetricMention]:
     out = []
     for start, end, (code, mtype, loss, segment) in _metric_gazetteer().find_all(text):
         word = text[start:end]
-        out.append(MetricMention(start, end, word, code, mtype, loss, word if segment == "{word}" else segment))
+        out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None))
     return out
 
 

@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 
 IN   ?= corpora/articles
 OUT  ?= out/facts.jsonl
+REPORT ?= out/report.html
 DATE ?=
 TEXT ?= 台积电第三季营收9899.2亿元，季增6%、年增30.3%。
 
-.PHONY: extract test eval debug schema lint bench bench-values clean
+.PHONY: extract test eval debug schema lint bench bench-values report browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,19 @@ schema: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline schemas tests
+
+report: $(STAMP)
+	$(BIN)/python -m pipeline report $(IN) -o $(REPORT) $(if $(DATE),--date $(DATE))
+
+# Debian's chromium and a CJK font, for the report's headless-browser tests
+# (tests/test_report.py skips them, saying why, where /usr/bin/chromium is
+# absent). Needs root and apt; .ci/run calls it before `make test`.
+browser:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh | grep -q .; then \
+		echo "chromium and a CJK font are installed"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	fi
 
 # Our value and period recognizers against JioNLP on the same corpus rows.
 # JioNLP is a bench-only dependency: the `bench` extra, installed here.

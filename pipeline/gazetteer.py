@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-_END = "\0"
+_END = object()  # not a string: no character of a text can walk into a payload
 
 
 def _is_latin(ch: str) -> bool:
@@ -83,6 +83,10 @@ class Gazetteer(Generic[T]):
             if m is None:
                 return
             i = m.start()
+            node = self._root[text[i]]
+            if _END not in node and text[i + 1:i + 2] not in node:
+                i += 1  # most candidates fail on the second character: no call for them
+                continue
             hit = self.longest_at(text, i)
             if hit is None:
                 i += 1

@@ -8,13 +8,13 @@ import datetime as dt
 
 from .normalize import normalize
 from .periods import find_periods
-from .segment import build_nlp
+from .segment import build_nlp, token_starts
 from .values import find_values
 
 
 def values_in(original: str, market: str = "cn") -> list[dict]:
     norm = normalize(original)
-    tokens = frozenset(t.idx for t in build_nlp().make_doc(norm.text))
+    tokens = token_starts(build_nlp().make_doc(norm.text))
     out = []
     for v in find_values(norm.text, market, tokens):
         a, b = norm.original_span(v.start, v.end)

@@ -27,7 +27,6 @@ from spacy.tokens.doc import pickle_doc
 from spacy.vocab import Vocab
 
 from . import companies, lexicon, metrics, periods, values
-from .numbers import CN_NUMERAL_CHARS
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -53,13 +52,17 @@ def _token_spans(doc: Doc, skip_space: bool = False) -> list[tuple[int, int]]:
     return [(start, start + length) for start, length, space in rows if not (skip_space and space)]
 
 
-def _token_starts(doc: Doc) -> frozenset[int]:
+def token_starts(doc: Doc) -> frozenset[int] | TokenStarts:
+    """Where the tokens of jieba start, for the value recognizer: the Doc's
+    own tokens when every run was cut, else asked of jieba on demand."""
+    if doc.user_data.get(SELECTIVE_KEY):
+        return TokenStarts(doc.text)
     return frozenset(start for start, _ in _token_spans(doc))
 
 
 @Language.component("finfacts_values", assigns=["doc._.values"])
 def values_component(doc: Doc) -> Doc:
-    doc._.values = values.find_values(doc.text, doc._.market, _token_starts(doc))
+    doc._.values = values.find_values(doc.text, doc._.market, token_starts(doc))
     return doc
 
 
@@ -83,6 +86,7 @@ def metrics_component(doc: Doc) -> Doc:
     return doc
 
 
+SELECTIVE_KEY = "finfacts.selective"  # Doc.user_data: only some runs were cut by jieba
 RECOGNIZERS = ("finfacts_values", "finfacts_periods", "finfacts_companies", "finfacts_metrics")
 
 
@@ -90,7 +94,8 @@ class TextDoc(Doc):
     """A Doc that builds its text once. spaCy's ``Doc.text`` joins every
     token on each access, and the assembler reads it once per value: on a
     long article that was most of the run time. A Doc's text never changes
-    (the retokenizer keeps it), so the cache cannot go stale."""
+    (the retokenizer keeps it), so the cache cannot go stale. The same holds
+    for the ``doc._`` view of the recognizers' attributes."""
 
     @property
     def text(self) -> str:
@@ -98,6 +103,15 @@ class TextDoc(Doc):
         if cached is None:
             cached = self.__dict__["_finfacts_text"] = Doc.text.__get__(self)
         return cached
+
+    @property
+    def _(self):
+        # spaCy makes a new Underscore view on every ``doc._`` (tens of
+        # thousands per batch); the view holds no state, so one will do.
+        view = self.__dict__.get("_finfacts_underscore")
+        if view is None:
+            view = self.__dict__["_finfacts_underscore"] = Doc._.__get__(self)
+        return view
 
 
 # A subclass is not covered by spaCy's pickling of Doc (nlp.pipe with
@@ -107,13 +121,51 @@ copyreg.pickle(TextDoc, pickle_doc)
 # jieba cuts each run of these characters on its own (jieba.re_han_default):
 # what lies between two runs never influences the cut inside a run.
 JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+JIEBA_BLOCK_CHAR = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
 JIEBA_SKIP = re.compile(r"(\r\n|\s)")
-# Where a recognizer reads token boundaries: values ask whether a Chinese
-# numeral starts a token (李四人 is not 四人), companies walk the tokens left
-# of an organisation suffix (摩尔线程 科技). Arabic digits never ask.
-CN_NUMERAL = re.compile("[" + re.escape(CN_NUMERAL_CHARS) + "]")
+# Where a recognizer reads token boundaries: companies walk the tokens left of
+# an organisation suffix (摩尔线程 科技), values ask whether a Chinese numeral
+# starts a token (李四人 is not 四人; see TokenStarts). Nothing else does.
 ORG_SUFFIX = re.compile("|".join(map(re.escape, companies.ORG_SUFFIXES)))
 SUFFIX_REACH = 2  # companies._name_start takes at most two tokens left of the suffix
+
+
+def _passable(gap: str) -> bool:
+    """Can the suffix walk cross this text between two runs (white space,
+    or a name character such as · that jieba leaves outside its runs)?"""
+    return all(ch.isspace() or companies.NAME_CHAR.match(ch) for ch in gap)
+
+
+class TokenStarts:
+    """``pos in starts``: does a token of spaCy's jieba tokenizer start at
+    ``pos``? Answered by cutting only the run that holds ``pos``, on demand,
+    so the value recognizer can ask about a Chinese numeral without the whole
+    text going through jieba (it asks only about candidates that passed every
+    other test: a few per article)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._runs: dict[int, frozenset[int]] = {}
+
+    def __contains__(self, pos: int) -> bool:
+        text = self.text
+        if not JIEBA_BLOCK_CHAR.match(text, pos):
+            return not text[pos].isspace()  # outside the runs each character is a token
+        start = pos
+        while start > 0 and JIEBA_BLOCK_CHAR.match(text, start - 1):
+            start -= 1
+        if start == pos:
+            return True
+        if start not in self._runs:
+            run = JIEBA_BLOCK.match(text, start).group()
+            self._runs[start] = frozenset(_starts(jieba.dt.cut(run, cut_all=False), start))
+        return pos in self._runs[start]
+
+
+def _starts(words: Iterator[str], offset: int) -> Iterator[int]:
+    for word in words:
+        yield offset
+        offset += len(word)
 
 
 class SelectiveJiebaTokenizer:
@@ -121,10 +173,11 @@ class SelectiveJiebaTokenizer:
 
     With ``selective=False`` every run goes through jieba, which gives exactly
     the words of spaCy's ``zh`` tokenizer with ``segmenter = "jieba"``. With
-    ``selective=True`` a run without a Chinese numeral or an organisation
-    suffix (nor a suffix within reach across white space) stays one token:
-    the recognizers read the same boundaries wherever they read any, and
-    jieba, the slowest stage, runs on a fraction of the text. Token offsets
+    ``selective=True`` only runs with an organisation suffix (and the runs
+    its walk can reach) are cut; every other run stays one token, and the
+    value recognizer asks :class:`TokenStarts` about its few numerals. The
+    recognizers read the same boundaries wherever they read any, and jieba,
+    the slowest stage, runs on a small part of the text. Token offsets
     always index the text exactly (spaCy checks that the words cover it).
     """
 
@@ -147,6 +200,7 @@ class SelectiveJiebaTokenizer:
         words, spaces = util.get_words_and_spaces(list(self.words(text)), text)
         doc = TextDoc(self._doc_vocab, words=words, spaces=spaces)
         doc.__dict__["_finfacts_text"] = text  # the words and spaces spell it exactly (spaCy checked)
+        doc.user_data[SELECTIVE_KEY] = self.selective
         return doc
 
     def words(self, text: str) -> Iterator[str]:
@@ -165,12 +219,11 @@ class SelectiveJiebaTokenizer:
     def _blocks_to_cut(self, text: str, blocks: list[re.Match]) -> list[bool]:
         if not self.selective:
             return [True] * len(blocks)
-        suffixed = [ORG_SUFFIX.search(b.group()) is not None for b in blocks]
-        cut = [s or CN_NUMERAL.search(b.group()) is not None for s, b in zip(suffixed, blocks)]
-        for i in [i for i, s in enumerate(suffixed) if s]:
-            # the suffix walk may cross white space into the runs before it
+        cut = [ORG_SUFFIX.search(b.group()) is not None for b in blocks]
+        for i in [i for i, suffixed in enumerate(cut) if suffixed]:
+            # the suffix walk may cross into the runs before it
             j = i
-            while j > 0 and i - j < SUFFIX_REACH and not text[blocks[j - 1].end():blocks[j].start()].strip():
+            while j > 0 and i - j < SUFFIX_REACH and _passable(text[blocks[j - 1].end():blocks[j].start()]):
                 j -= 1
                 cut[j] = True
         return cut

@@ -1,0 +1,1 @@
+"""Throughput and memory benchmark (``make bench``); see bench/run.py."""

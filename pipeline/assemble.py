@@ -69,6 +69,7 @@ class Link:
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     fiscal: str | None = None
+    period_locked: bool = False  # a rule decided there is no period: do not inherit one
 
 
 @dataclass
@@ -424,7 +425,9 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     subject; 全球 in 全球手机出货量 of a company's article only qualifies it."""
     if place.entity.type == "market" or metric.type == "size":
         return True
-    return 0 <= metric.start - place.end <= 1
+    between = text[place.end:metric.start]
+    # 上海...产业规模, 中国AI芯片自给率: the place, a product, then the metric
+    return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
 
 
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
@@ -481,7 +484,7 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the reported quarter")
         return
-    if link.period is not None or link.period_start is not None or link.fiscal is not None:
+    if link.period is not None or link.period_start is not None or link.fiscal is not None or link.period_locked:
         return
     if link.metric in DAILY_METRICS and context.granularity == "day":
         link.period_start, link.period_end = context.period_start, context.period_end
@@ -623,6 +626,7 @@ def _from_to(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
         if p.start > opening and p.end <= first.value.start:
             # 从2022年的95%下降至50%: the year belongs to the first level only
             second.period, second.period_start, second.period_end, second.fiscal = None, None, None, None
+            second.period_locked = True
             second.rules.append("period: none (the year names the earlier level)")
             continue
         if p.granularity == "span":

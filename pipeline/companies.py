@@ -157,6 +157,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     if short:
         for start, end, entity in Gazetteer(short.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
+    for m in _vendor_groups(text):
+        take(m)
     for m in _markets(text):
         take(m)
     for start, end, entity in region_gazetteer().find_all(text):
@@ -172,6 +174,24 @@ def _market_pattern() -> re.Pattern:
     regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
     suffixes = lexicon.alternation(r.market_suffixes)
     return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{1,10}}?的?(?:{suffixes})")
+
+
+@lru_cache(maxsize=1)
+def _vendor_group_pattern() -> re.Pattern:
+    g = lexicon.regions().vendor_groups
+    alt = lexicon.alternation
+    return re.compile(rf"(?P<prefix>{alt(g.prefixes)})(?P<product>{alt(g.products)})(?:{alt(g.tails)})?")
+
+
+def _vendor_groups(text: str) -> list[EntityMention]:
+    """国产AI芯片, 国产人工智能芯片厂商 -> the group 国产AI芯片 (subject_type other)."""
+    g = lexicon.regions().vendor_groups
+    out = []
+    for m in _vendor_group_pattern().finditer(text):
+        product = g.synonyms.get(m.group("product"), m.group("product"))
+        name = m.group("prefix") + product
+        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "other", known=False), "group"))
+    return out
 
 
 @lru_cache(maxsize=1)

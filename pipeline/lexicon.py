@@ -83,6 +83,13 @@ class Cues(Strict):
     count_metric_types: list[str]
 
 
+class VendorGroups(Strict):
+    prefixes: list[str]
+    products: list[str]
+    tails: list[str]
+    synonyms: dict[str, str]
+
+
 class Regions(Strict):
     regions: dict[str, list[str]]
     not_companies: list[str]
@@ -90,6 +97,7 @@ class Regions(Strict):
     market_markers: dict[Market, list[str]]
     indices: dict[str, list[str]]
     investor_groups: dict[str, list[str]]
+    vendor_groups: VendorGroups
 
 
 class Company(Strict):

@@ -114,8 +114,16 @@ def parse_integer_part(text: str) -> Decimal:
     return total + section
 
 
+# No amount in the news comes near this; beyond it a float (the fact's value)
+# would be infinite, which JSON cannot carry.
+LARGEST = Decimal("1e300")
+
+
 def parse_number(text: str) -> Decimal:
     """Read one numeral, Arabic, Chinese or mixed, with optional decimal and scale.
+
+    Raises :class:`NumberError` for what is not a number, and for a number of
+    1e300 or more (a run of 400 digits is not an amount).
 
     >>> parse_number("一点〇五兆")
     Decimal('1050000000000')
@@ -124,7 +132,16 @@ def parse_number(text: str) -> Decimal:
     >>> parse_number("六十二点三")
     Decimal('62.3')
     """
-    text = text.strip()
+    try:
+        value = _read_number(text.strip())
+    except ArithmeticError as exc:  # decimal.Overflow: 亿亿亿… past Decimal's exponent
+        raise NumberError(f"{text[:20]!r}… is too large") from exc
+    if abs(value) >= LARGEST:
+        raise NumberError(f"{text[:20]!r}… is too large to be an amount")
+    return value
+
+
+def _read_number(text: str) -> Decimal:
     if not text:
         raise NumberError("empty number")
     head, point, tail = _split_decimal(text)

@@ -266,7 +266,10 @@ def _extend_range(text: str, first: ValueMention, market: str, token_starts: fro
     """346亿至358亿美元, 10%到20%, 1.2至1.5亿元, 46%±1.5个百分点: one mention with value_high."""
     pm = PLUS_MINUS.match(text, first.end)
     if pm and first.unit_type == "percent":
-        delta = Decimal(pm.group("num"))
+        try:
+            delta = parse_number(pm.group("num"))
+        except NumberError:
+            return first  # ±99999…: too large to be a margin (a float would make it infinite)
         center = Decimal(str(first.value))
         return replace(first, end=pm.end(), text=text[first.start:pm.end()], value=decimal_to_float(center - delta),
                        value_high=decimal_to_float(center + delta), qualifier="range")

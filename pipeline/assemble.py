@@ -297,6 +297,12 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if after_clause:
         rules.append(f"metric: {after_clause[0].text} later in the clause")
         return after_clause[0]
+    if value.unit_type == "count" and value.unit in lexicon.units().goods_count_units:
+        # 小米以4350万台、13.5%的份额排名第三，出货量同比增长1.8%: the unit says it is a quantity
+        later = [m for m in compatible if m.start >= value.end]
+        if later:
+            rules.append(f"metric: {later[0].text} later in the sentence (a count)")
+            return later[0]
     return None
 
 
@@ -555,6 +561,7 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         group = _same_run(doc.text, after)
         if len(group) < 2:
             continue
+        _distribute_subjects(doc, sentence, cue, group)
         periods = [p for p in _within(doc._.periods, sentence.start, cue.start) if p.role != "base" and p.period_start]
         slots = _period_slots(doc.text, periods)
         if len(slots) != len(group):
@@ -562,6 +569,22 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         for lk, (start, end, label) in zip(group, slots):
             lk.period_start, lk.period_end = start, end
             lk.rules.append(f"period: {label} by enumeration order")
+
+
+def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: list[Link]) -> None:
+    """传音和vivo...出货量分别为2920万台和2880万台: one subject per value, in order,
+    when the subjects are listed together (A和B, A、B与C) in the same clause run."""
+    actors = [e for e in _within(doc._.entities, sentence.start, cue.start) if e.entity.type in ACTORS]
+    listed: list[EntityMention] = []
+    for e in actors:
+        if listed and not ENUMERATION_JOINER.fullmatch(doc.text[listed[-1].end:e.start]):
+            listed = []
+        listed.append(e)
+    if len(listed) < 2 or len(listed) != len(group):
+        return
+    for lk, e in zip(group, listed):
+        lk.subject_mention, lk.subject = e, e.entity
+        lk.rules.append(f"subject: {e.text} by enumeration order")
 
 
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")

@@ -173,7 +173,7 @@ def _market_pattern() -> re.Pattern:
     r = lexicon.regions()
     regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
     suffixes = lexicon.alternation(r.market_suffixes)
-    return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{1,10}}?的?(?:{suffixes})")
+    return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{0,10}}?的?(?:{suffixes})")
 
 
 @lru_cache(maxsize=1)
@@ -203,6 +203,11 @@ def _market_by_metric_pattern() -> re.Pattern:
     return re.compile(rf"(?P<region>{regions})(?P<product>[\u4e00-\u9fffA-Za-z0-9]{{2,8}}?)(?={lexicon.alternation(words)})")
 
 
+def _region_name(form: str) -> str:
+    entity = region_gazetteer().get(form)
+    return entity.name if entity is not None and entity.type == "region" else form
+
+
 def _markets(text: str) -> list[EntityMention]:
     """中国加速芯片(的)市场, 全球人工智能服务器市场: a market as a subject; and
     全球智能手机出货量 -> the market 全球智能手机市场."""
@@ -216,7 +221,7 @@ def _markets(text: str) -> list[EntityMention]:
             continue
         if any(o.start <= m.start() < o.end for o in out):
             continue
-        name = f"{m.group('region')}{product}市场"
+        name = f"{_region_name(m.group('region'))}{product}市场"
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     return out
 

@@ -34,6 +34,7 @@ class Units(Strict):
     point_words: list[str]
     basis_point_words: list[str]
     count_words: dict[str, str]
+    goods_count_units: list[str]
     physical_units: dict[str, str]
     qualifiers_before: dict[str, Qualifier]
     qualifiers_after: dict[str, Qualifier]

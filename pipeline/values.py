@@ -210,6 +210,8 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     if _is_cn_numeral(num):
         if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid") and not _qualifier_before(text, m.start("num"))[0]:
             return None  # 万卡, 千卡: a size descriptor, not a count
+        if num in ("一", "壹") and unit_type == "count":
+            return None  # 一家, 一款, 一个: an article, not a quantity
     if _reject_context(text, start, end, unit_type):
         return None
     if _in_bracketed_code(text, m.start("num"), m.end("num")) and unit_type == "plain":

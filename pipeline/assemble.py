@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from .companies import Entity, EntityMention
-from .metrics import CueMention, MetricMention
+from .metrics import CueMention, MetricMention, find_cues
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
 
@@ -311,6 +311,8 @@ def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> Met
     if value.unit_type not in ("money", "percent") and value.unit != "点":
         return None
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
+    if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in find_cues(before)):
+        return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
     if word is None:
         return None

@@ -41,6 +41,7 @@ CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
 CONTINUATION = ("其中", "当中", "其次")
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
+WHOLE_YEAR_WORDS = ("全年", "本年度")
 # Figures of a reporting period, which inherit the period the text reports on.
 FLOW_METRICS = {
     "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
@@ -155,6 +156,8 @@ class PeriodContext:
             if p.text.endswith("同期"):
                 continue  # 去年同期 is a comparison, not what the paragraph reports on
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
+                if self.paragraph is not None and self.paragraph.fiscal and not p.fiscal and p.granularity == "quarter":
+                    continue  # 创下9月季度新高 inside a fiscal-quarter report does not replace it
                 self.paragraph = p
                 if self.main is None and p.start < LEAD_CHARS:
                     self.main = p
@@ -259,6 +262,9 @@ def _typed_plain(value: ValueMention, metric: MetricMention, market: str, histor
     if metric.type in ("amount", "price"):
         rules.append("unit: local currency of a bare amount")
         return replace(value, unit_type="money", currency_source="local", unit=lexicon.units().market_currency[market])
+    if metric.type == "count" and metric.unit:
+        rules.append(f"unit: {metric.unit}, the unit of {metric.text}")
+        return replace(value, unit_type="count", unit=metric.unit)
     if metric.type == "count":
         earlier = next((lk for lk in reversed(history) if lk.metric == metric.code and lk.value.unit_type == "count"), None)
         if earlier is not None:
@@ -491,6 +497,15 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.period = context  # 本季度 in a results article is the reported quarter
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the reported quarter")
+        return
+    if link.period is not None and link.period.text in WHOLE_YEAR_WORDS and not link.period.text[:2].isdigit():
+        # 全年 in an article about 2024 (or a fiscal year) is that year, not the publication year
+        if context.fiscal:
+            link.period_start = link.period_end = None
+            link.fiscal = context.fiscal.split("-")[0]
+        elif context.period_end is not None:
+            link.period_start, link.period_end = dt.date(context.period_end.year, 1, 1), dt.date(context.period_end.year, 12, 31)
+        link.rules.append(f"period: 全年 of {context.text}")
         return
     if link.period is not None or link.period_start is not None or link.fiscal is not None or link.period_locked:
         return

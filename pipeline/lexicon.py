@@ -48,6 +48,7 @@ class MetricEntry(Strict):
     loss_words: list[str] = []
     code: str | None = None
     segment: str | None = None
+    unit: str | None = None  # the counting unit of a bare count (用户数2.42亿 -> 人)
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:

@@ -87,7 +87,9 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
     year = rf"(?:(?:民国(?P<roc>\d{{2,3}})|(?P<y>{YEAR4}))\s?年(?:度)?|{rel_year})"
     return [
-        ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2))?")),
+        ("asof_span", re.compile(rf"(?:截至|截止)(?P<y>{YEAR4})年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|全年))")),
+        ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|(?:{YEAR4})/(?P<fy3>\d{{2}})\s?(?:财年|会计年度|财政年度|年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2|中期))?")),
+        ("month_quarter", re.compile(rf"(?P<mq>{NUM12})月(?:份)?季度")),
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
@@ -135,6 +137,17 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
     try:
         if name == "fiscal":
             return _fiscal(m, g)
+        if name == "asof_span":
+            return _months_ending(m, g)
+        if name == "month_quarter":
+            # 9月季度: the calendar quarter that ends in September
+            month = _num(g["mq"])
+            if month % 3:
+                return None
+            year = _most_recent_year(pub, dt.date(pub.year, month - 2, 1), None)
+            start, end = quarter_bounds(year, month // 3)
+            # its year is settled here; it is never a fiscal quarter of its own
+            return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="quarter")
         if name == "qy":
             return _qy(m, g)
         if name == "span":
@@ -173,8 +186,22 @@ def _add_years(day: dt.date, n: int) -> dt.date:
         return day.replace(year=day.year + n, day=28)
 
 
+def _months_ending(m: re.Match, g: dict) -> PeriodMention:
+    """截至2024年12月31日止六个月 -> 2024-07-01..2024-12-31; 止年度 -> twelve months."""
+    end = dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+    months = 12 if g.get("yr") else _num(g["n"])
+    first_month = end.month - months + 1
+    year = end.year
+    while first_month < 1:
+        first_month += 12
+        year -= 1
+    start = dt.date(year, first_month, 1) if end == month_end(end.year, end.month) else end
+    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="span")
+
+
 def _fiscal(m: re.Match, g: dict) -> PeriodMention:
-    year = int(g["fy"] or g["fy2"])
+    """2026财年第二季度 -> FY2026-Q2; 2024/25财政年度中期 -> FY2025-H1 (named by the year it ends in)."""
+    year = int(g["fy"] or g["fy2"] or g["fy3"])
     if year < 100:
         year += 2000
     label = f"FY{year}"
@@ -182,7 +209,7 @@ def _fiscal(m: re.Match, g: dict) -> PeriodMention:
     if q:
         label += f"-Q{_num(q)}"
     elif g.get("fh"):
-        label += "-H1" if g["fh"] in ("上半年", "H1") else "-H2"
+        label += "-H1" if g["fh"] in ("上半年", "H1", "中期") else "-H2"
     return PeriodMention(m.start(), m.end(), m.group(), None, None, fiscal=label, granularity="fiscal")
 
 
@@ -353,6 +380,10 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     last_year_end = 0  # a year named in an earlier sentence does not carry over
     fiscal_year: str | None = None  # set while a fiscal year is the latest year named
     for p in found:
+        if p.granularity == "span" and out and out[-1].fiscal and p.start - out[-1].end <= 40:
+            # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
+            out[-1] = replace(out[-1], period_start=p.period_start, period_end=p.period_end)
+            p = replace(p, fiscal=out[-1].fiscal)
         if p.fiscal:
             fiscal_year = p.fiscal.split("-")[0]
         elif YEAR_WRITTEN.search(p.text):
@@ -403,7 +434,7 @@ ASOF_NEAR = re.compile(r"(?:截至|截止)[^，。,;；]{0,6}[(（]$")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
-SAME_PERIOD = re.compile(r"(?:去年|上年)同期")
+SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)")
 
 
 def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:

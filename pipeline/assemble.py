@@ -22,7 +22,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from . import lexicon
-from .companies import Entity, EntityMention
+from .companies import Entity, EntityMention, company_by_short_name
 from .metrics import CueMention, MetricMention, find_cues
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
@@ -233,6 +233,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind is None:
         return None
     code = _metric_code(text, sentence, clause, metric, rules)
+    if code == "dividend" and value.unit_type == "money" and abs(value.value) >= 1e6:
+        # FACT_SPEC's dividend is per share; a total payout (派发现金红利346.71亿元) is `other`
+        code, metric = "other", MetricMention(metric.start, metric.end, metric.text, "other", metric.type, segment="分红总额")
+        rules.append("metric: other (a total dividend payout, not per share)")
     subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
     subject = subject_mention.entity if subject_mention else None
     if subject is None and topic.current is not None:
@@ -597,6 +601,12 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
         if listed and not ENUMERATION_JOINER.fullmatch(doc.text[listed[-1].end:e.start]):
             listed = []
         listed.append(e)
+    if listed and len(listed) + 1 == len(group):
+        # 小鹏、蔚来、理想分别交付...: a known company's short name closes the list
+        tail = LIST_TAIL.match(doc.text, listed[-1].end, cue.start)
+        entity = company_by_short_name(tail.group("name")) if tail else None
+        if entity is not None:
+            listed.append(EntityMention(tail.start("name"), tail.end("name"), tail.group("name"), entity, "listed"))
     if len(listed) < 2 or len(listed) != len(group):
         return
     for lk, e in zip(group, listed):
@@ -604,6 +614,7 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
         lk.rules.append(f"subject: {e.text} by enumeration order")
 
 
+LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")
 
 

@@ -99,6 +99,25 @@ def region_gazetteer() -> Gazetteer[Entity]:
     return gaz
 
 
+@lru_cache(maxsize=1)
+def _short_prefixes() -> dict[str, Entity]:
+    """理想 -> 理想汽车: a known name cut before its suffix, where that is unique.
+    Used only where the text lists it beside other companies."""
+    seen: dict[str, Entity | None] = {}
+    for company in lexicon.companies().companies:
+        for suffix in ORG_SUFFIXES:
+            if company.name.endswith(suffix) and len(company.name) - len(suffix) >= 2:
+                short = company.name[: -len(suffix)]
+                entity = knowledge_base().get(_norm(company.name))
+                seen[short] = None if short in seen and seen[short] != entity else entity
+                break
+    return {k: v for k, v in seen.items() if v is not None}
+
+
+def company_by_short_name(word: str) -> Entity | None:
+    return _short_prefixes().get(word)
+
+
 def company_words() -> list[str]:
     """Every normalised company form, for the segmenter's user dictionary."""
     words = []
@@ -203,6 +222,11 @@ def _market_by_metric_pattern() -> re.Pattern:
     return re.compile(rf"(?P<region>{regions})(?P<product>[\u4e00-\u9fffA-Za-z0-9]{{2,8}}?)(?={lexicon.alternation(words)})")
 
 
+def _market_region_prefix(text: str) -> str:
+    hit = region_gazetteer().longest_at(text, 0)
+    return text[: hit[0]] if hit and hit[1].type == "region" else ""
+
+
 def _region_name(form: str) -> str:
     entity = region_gazetteer().get(form)
     return entity.name if entity is not None and entity.type == "region" else form
@@ -213,7 +237,8 @@ def _markets(text: str) -> list[EntityMention]:
     全球智能手机出货量 -> the market 全球智能手机市场."""
     out = []
     for m in _market_pattern().finditer(text):
-        name = m.group().replace("的", "")
+        region = _market_region_prefix(m.group())
+        name = (_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", "")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
         product = m.group("product")

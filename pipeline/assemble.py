@@ -153,8 +153,8 @@ class PeriodContext:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
                 if self.lead_day is None and p.start < LEAD_CHARS:
                     self.lead_day = p
-            if p.text.endswith("同期"):
-                continue  # 去年同期 is a comparison, not what the paragraph reports on
+            if p.text.endswith("同期") or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
+                continue  # 去年同期 is a comparison; 全年, 本季度 take their year from the context
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
                 if self.paragraph is not None and self.paragraph.fiscal and not p.fiscal and p.granularity == "quarter":
                     continue  # 创下9月季度新高 inside a fiscal-quarter report does not replace it
@@ -233,6 +233,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind is None:
         return None
     code = _metric_code(text, sentence, clause, metric, rules)
+    value = _per_share(text, clause, code, value, rules)
     if code == "dividend" and value.unit_type == "money" and abs(value.value) >= 1e6:
         # FACT_SPEC's dividend is per share; a total payout (派发现金红利346.71亿元) is `other`
         code, metric = "other", MetricMention(metric.start, metric.end, metric.text, "other", metric.type, segment="分红总额")
@@ -250,9 +251,27 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     period = _period(doc, sentence, clause, value, metric, rules)
     estimate = _estimate(doc, clause, value)
     segment = metric.segment or _segment(text, clause, metric)
+    if code == "shipments" and subject is not None and subject.type == "market":
+        code = "market_size"  # a whole market's sales volume is its size
+        rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     _fill_period(link, previous)
     return link
+
+
+PER_N_SHARES = re.compile(r"每(?P<n>\d+)股[^，,。；;]{0,6}$")
+
+
+def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[str]) -> ValueMention:
+    """每10股派276.24元: FACT_SPEC's dividend is per share, 27.624."""
+    from dataclasses import replace
+
+    m = PER_N_SHARES.search(text, clause[0], value.start)
+    if code not in ("dividend", "eps") or m is None or int(m.group("n")) <= 1:
+        return value
+    n = int(m.group("n"))
+    rules.append(f"value: per share (每{n}股)")
+    return replace(value, value=round(value.value / n, 10))
 
 
 def _typed_plain(value: ValueMention, metric: MetricMention, market: str, history: list[Link], rules: list[str]) -> ValueMention:

@@ -310,8 +310,8 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
             start, end = dt.date(y, month, 1), month_end(y, month)
             gran = "month"
     elif g.get("yend"):
-        if year is None and g["yend"] == "底":
-            return None
+        if year is None and g["yend"] in ("底", "末"):
+            return None  # 末期股息, 底部: 末 and 底 alone are not year-ends
         start = end = dt.date(y, 12, 31)
         gran = "asof"
     elif g.get("ystart"):

@@ -28,7 +28,7 @@ DIGITS = {
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10**4, "亿": 10**8, "兆": 10**12}
 UNITS = {**SMALL_UNITS, **BIG_UNITS}
-DECIMAL_POINTS = ("点", ".")
+DECIMAL_POINTS = ("点",)
 
 CN_NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
 _ARABIC = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -144,6 +144,9 @@ def parse_number(text: str) -> Decimal:
 def _read_number(text: str) -> Decimal:
     if not text:
         raise NumberError("empty number")
+    if "点" not in text:
+        # Arabic decimals are atoms of their own: 1兆6,215.3亿 = 1e12 + 6215.3e8
+        return parse_integer_part(text)
     head, point, tail = _split_decimal(text)
     if not point:
         return parse_integer_part(head)

@@ -152,6 +152,8 @@ def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
     before = text[max(0, start - 3):start]
     if NOT_VALUE_BEFORE.search(before):
         return True
+    if unit_type == "count" and before.endswith("每"):
+        return True  # 每10股派...: the base of a rate, not a quantity
     if text[end - 1:end] == "点" and (TIME_BEFORE.search(text[max(0, start - 3):start]) or TIME_AFTER.match(text, end)):
         return True  # 下午3点, 9点30分: a time of day, not index points
     if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end):

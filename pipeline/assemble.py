@@ -22,7 +22,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from . import lexicon
-from .companies import Entity, EntityMention, company_by_short_name
+from .companies import Entity, EntityMention, company_by_short_name, region_gazetteer
 from .metrics import CueMention, MetricMention, find_cues
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
@@ -30,6 +30,9 @@ from .values import ValueMention, with_market
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
 SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+# Figures of a company's own business: a place before them is a segment, not the subject.
+COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
+                   "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin"}
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
 ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
@@ -250,7 +253,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
     estimate = _estimate(doc, clause, value)
-    segment = metric.segment or _segment(text, clause, metric)
+    segment = metric.segment or _segment(text, clause, metric) or _region_segment(text, clause, metric, subject)
     if code == "shipments" and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
@@ -462,6 +465,8 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     subject; 全球 in 全球手机出货量 of a company's article only qualifies it."""
     if place.entity.type == "market" or metric.type == "size":
         return True
+    if metric.code in COMPANY_METRICS:
+        return False  # 分地区看，大中华区营收...: a region of the company's business
     between = text[place.end:metric.start]
     # 上海...产业规模, 中国AI芯片自给率: the place, a product, then the metric
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
@@ -570,6 +575,17 @@ def _segment(text: str, clause, metric: MetricMention) -> str | None:
         return None
     m = SEGMENT_RE.search(text[clause[0]:metric.start])
     return m.group(1) if m else None
+
+
+def _region_segment(text: str, clause, metric: MetricMention, subject: Entity | None) -> str | None:
+    """大中华区营收144.9亿美元 in 苹果's article: the region is the segment."""
+    if subject is None or subject.type != "company" or metric.start < clause[0]:
+        return None
+    head = text[clause[0]:metric.start]
+    hit = next(((s, e, ent) for s, e, ent in region_gazetteer().find_all(head) if ent.type == "region"), None)
+    if hit is None or len(head) - hit[1] > 4:
+        return None
+    return head[hit[0]:].rstrip("的") or None
 
 
 def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link | None:

@@ -74,6 +74,7 @@ class Link:
     period_end: dt.date | None = None
     fiscal: str | None = None
     period_locked: bool = False  # a rule decided there is no period: do not inherit one
+    daily: bool = False  # quoted per trading day (prices, market values, net buying)
 
 
 @dataclass
@@ -196,7 +197,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _distribute_enumerations(doc, sentence, sentence_links)
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
-            _inherit_period(link, context.trading_day() if link.metric in DAILY_METRICS else context.current())
+            _inherit_period(link, context.trading_day() if link.daily else context.current())
         context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
@@ -225,6 +226,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     conversion = _conversion_of(doc, value, previous)
     if conversion is not None:
         return conversion
+    if THRESHOLD_AFTER.match(text, value.end):
+        rules.append("dropped: a price threshold (失守1400元关卡), not a figure")
+        return None
     metric = _metric_for(doc, sentence, clause, value, rules)
     if metric is None:
         rules.append("dropped: no metric word in the sentence")
@@ -258,6 +262,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
+    link.daily = metric.daily or code in DAILY_METRICS
     _fill_period(link, previous)
     return link
 
@@ -444,8 +449,9 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if not previous and history and text[sentence.start:sentence.start + 2] in CONTINUATION and not before:
         # 其中，生成式人工智能服务器占比...: the sentence details the previous figure
         previous = history[-1:]
-    if previous and previous[-1].subject_mention is not None:
-        # the sentence goes on about the subject of its previous figure
+    named_since = previous and any(previous[-1].value.end <= e.start and e.entity.type in ACTORS for e in before)
+    if previous and previous[-1].subject_mention is not None and not named_since:
+        # the sentence goes on about the subject of its previous figure (unless it names another since)
         rules.append(f"subject: {previous[-1].subject_mention.text}, as for the previous figure")
         return previous[-1].subject_mention, previous[-1].confidence
     companies_sentence = [e for e in before if e.entity.type in ACTORS]
@@ -502,7 +508,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # A day in another clause is usually when something was said or done
     # (10月28日出席大会后...宣布), not the period of the number, except for
     # prices and market values, which are quoted per day.
-    if metric.code not in DAILY_METRICS:
+    if metric.code not in DAILY_METRICS and not metric.daily:
         periods = [p for p in periods if p.granularity != "day"]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
@@ -537,7 +543,7 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         return
     if link.period is not None or link.period_start is not None or link.fiscal is not None or link.period_locked:
         return
-    if link.metric in DAILY_METRICS and context.granularity == "day":
+    if link.daily and context.granularity == "day":
         link.period_start, link.period_end = context.period_start, context.period_end
         link.rules.append(f"period: {context.text}, the trading day of the paragraph")
         link.confidence = min(link.confidence, 0.7)
@@ -649,6 +655,7 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
         lk.rules.append(f"subject: {e.text} by enumeration order")
 
 
+THRESHOLD_AFTER = re.compile(r"(?:的)?(?:关卡|关口|大关|整数关|支撑|压力位|心理关)")
 LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")
 

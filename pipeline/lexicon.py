@@ -49,6 +49,7 @@ class MetricEntry(Strict):
     code: str | None = None
     segment: str | None = None
     unit: str | None = None  # the counting unit of a bare count (用户数2.42亿 -> 人)
+    daily: bool = False  # quoted per trading day: takes the day the paragraph reports on
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:

@@ -23,6 +23,7 @@ class MetricMention:
     loss: bool = False
     segment: str | None = None
     unit: str | None = None
+    daily: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None]]:
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
-            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment, entry.unit))
+            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily))
     return gaz
 
 
@@ -65,9 +66,9 @@ def metric_words() -> list[str]:
 
 def find_metrics(text: str) -> list[MetricMention]:
     out = []
-    for start, end, (code, mtype, loss, segment, unit) in _metric_gazetteer().find_all(text):
+    for start, end, (code, mtype, loss, segment, unit, daily) in _metric_gazetteer().find_all(text):
         word = text[start:end]
-        out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit))
+        out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily))
     return out
 
 

@@ -350,6 +350,9 @@ def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> Met
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
     if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in find_cues(before)):
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
+    if value.unit_type == "money" and before.endswith(("收", "收报", "报收")):
+        rules.append("metric: stock price (closing price 收)")
+        return MetricMention(value.start, value.start, "", "stock_price", "price")
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
     if word is None:
         return None

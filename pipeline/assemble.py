@@ -326,14 +326,9 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     move = _price_move(text, clause, value, rules)
     if move is not None:
         return move
-    before_sentence = [m for m in compatible if m.end <= value.start]
-    if before_sentence:
-        rules.append(f"metric: {before_sentence[-1].text} earlier in the sentence")
-        return before_sentence[-1]
-    after_clause = [m for m in compatible if m.start >= value.end and m.end <= clause[1]]
-    if after_clause:
-        rules.append(f"metric: {after_clause[0].text} later in the clause")
-        return after_clause[0]
+    found = _nearest(compatible, value, clause, rules, "metric")
+    if found is not None:
+        return found
     if value.unit_type == "count" and value.unit in lexicon.units().goods_count_units:
         # 小米以4350万台、13.5%的份额排名第三，出货量同比增长1.8%: the unit says it is a quantity
         later = [m for m in compatible if m.start >= value.end]
@@ -516,13 +511,19 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
         periods = [p for p in periods if p.granularity == "day"]
-    before = [p for p in periods if p.end <= value.start]
+    return _nearest(periods, value, clause, rules, "period")
+
+
+def _nearest(items: list, value: ValueMention, clause, rules: list[str], what: str):
+    """The nearest item before the value in the sentence, else the first after
+    it in the clause; the choice is recorded as a rule."""
+    before = [x for x in items if x.end <= value.start]
     if before:
-        rules.append(f"period: {before[-1].text} earlier in the sentence")
+        rules.append(f"{what}: {before[-1].text} earlier in the sentence")
         return before[-1]
-    after = [p for p in periods if p.start >= value.end and p.end <= clause[1]]
+    after = [x for x in items if x.start >= value.end and x.end <= clause[1]]
     if after:
-        rules.append(f"period: {after[0].text} later in the clause")
+        rules.append(f"{what}: {after[0].text} later in the clause")
         return after[0]
     return None
 

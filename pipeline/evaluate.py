@@ -133,10 +133,10 @@ def format_table(name: str, score: Score, n_docs: int) -> str:
 
 def run_eval(args: argparse.Namespace) -> int:
     sets = [("corpora", corpus_pairs(Path(args.corpora)))]
-    heldout = Path(args.corpora) / "heldout"
-    if (heldout / "gold").exists():
-        # written blind (without reading the pipeline): the honest estimate
-        sets.append(("heldout", corpus_pairs(heldout)))
+    for heldout in sorted(Path(args.corpora).glob("heldout*")):
+        if (heldout / "gold").exists():
+            # written blind (without reading the pipeline): the honest estimate
+            sets.append((heldout.name, corpus_pairs(heldout)))
     seeds = Path(args.seeds)
     if seeds.exists():
         sets.append(("seeds", seed_pairs(seeds)))

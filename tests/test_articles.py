@@ -10,7 +10,7 @@ from conftest import CORPORA, SEEDS
 from pipeline.evaluate import NUMERAL, corpus_pairs, score_pairs, seed_pairs
 from pipeline.extract import extract_article
 
-CORPUS = corpus_pairs(CORPORA)
+CORPUS = corpus_pairs(CORPORA) + [pair for folder in sorted(CORPORA.glob("heldout*")) for pair in corpus_pairs(folder)]
 SEED = seed_pairs(SEEDS) if SEEDS.exists() else []
 
 

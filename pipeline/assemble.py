@@ -256,6 +256,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
+    if kind == "qoq" and period is not None and period.granularity == "month":
+        kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
+        rules.append("kind: change (环比 of a month)")
     estimate = _estimate(doc, clause, value)
     segment = metric.segment or _segment(text, clause, metric) or _region_segment(text, clause, metric, subject)
     if code == "shipments" and subject is not None and subject.type == "market":

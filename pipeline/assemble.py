@@ -252,6 +252,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         confidence = 0.6
         rules.append("subject: article topic")
     market = subject.market if subject is not None and subject.market else default_market
+    if code in DAILY_METRICS and subject is not None and subject.listings:
+        # a price is quoted where the shares trade: 腾讯's 642.5元 in Hong Kong is HKD
+        market = default_market if default_market in subject.listings else subject.listings[0]
     value = _typed_plain(value, metric, market, history, rules)
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)

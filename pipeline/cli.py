@@ -7,17 +7,20 @@ were still processed and written); 2 usage error (bad option or argument).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .io import Article, InputError, parse_date, read_inputs
+from .io import MAX_ARTICLE_BYTES, Article, InputError, parse_date, read_inputs
 from .options import add_output_options, add_report_parser, finish_help
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,6 +31,22 @@ def _date_arg(text: str) -> dt.date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _jobs_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return int(text)
+
+
+def _size_arg(text: str) -> float:
+    try:
+        size = float(text)
+    except ValueError:
+        size = 0.0
+    if not size > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size in MB (more than 0)")
+    return size
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", default="out/facts.jsonl", help="output file, '-' for standard output (text formats); its extension picks the format (default: %(default)s)")
     ex.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="publication date for articles whose metadata has none")
     ex.add_argument("--errors", metavar="FILE", help="also write the inputs that failed, as JSON Lines")
+    ex.add_argument("-j", "--jobs", type=_jobs_arg, default=1, metavar="N",
+                    help="worker processes (default: %(default)s); the output is the same for any N")
+    ex.add_argument("--resume", action="store_true",
+                    help="keep the facts already in the output (JSON Lines) and skip the articles they came from")
+    ex.add_argument("--max-article-mb", type=_size_arg, default=MAX_ARTICLE_BYTES / 2**20, metavar="MB",
+                    help="refuse, unread, a file or JSON Lines line larger than this (default: %(default)g)")
     add_output_options(ex)
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
 
@@ -124,7 +149,7 @@ def _umask() -> int:
 
 
 def run_extract(args: argparse.Namespace) -> int:
-    from .extract import extract_article
+    from .batch import ResumeError, extract_stream, previous_facts, skip_done
     from .progress import progress
     from .writers import UsageError, open_facts, output_format
 
@@ -133,29 +158,32 @@ def run_extract(args: argparse.Namespace) -> int:
     articles = 0
     per_metric: Counter[str] = Counter()
     encodings: Counter[str] = Counter()
+    skipped: list[str] = []
     try:
         fmt = output_format(args.output, args.format, args.bom)
-    except UsageError as exc:
+        done = _resumable(args, fmt) if args.resume else set()
+    except (UsageError, ResumeError) as exc:
         print(f"python -m pipeline extract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    with open_facts(args.output, fmt, bom=args.bom, script=args.script) as out:
-        for item in progress(read_inputs(args.inputs), args.inputs, quiet=args.quiet):
-            if isinstance(item, InputError):
-                errors.append(item)
-                print(f"error: {item}", file=sys.stderr)
-                continue
-            try:
-                result = extract_article(item, args.date)
-            except Exception as exc:  # one article must never cost the batch
-                err = InputError(item.path, f"extraction failed: {type(exc).__name__}: {exc}", item.line)
-                errors.append(err)
-                print(f"error: {err}", file=sys.stderr)
+    max_bytes = int(args.max_article_mb * 2**20)
+    with _sigterm_as_exit(), open_facts(args.output, fmt, bom=args.bom, script=args.script) as out:
+        for fact in previous_facts(args.output) if args.resume else ():
+            out.write(fact)
+            per_metric[fact.metric] += 1
+        items = progress(read_inputs(args.inputs, max_bytes), args.inputs, quiet=args.quiet)
+        for outcome in extract_stream(skip_done(items, done, skipped), args.date, args.jobs):
+            if outcome.error is not None:
+                errors.append(outcome.error)
+                print(f"error: {outcome.error}", file=sys.stderr)
                 continue
             articles += 1
-            encodings[item.encoding] += 1
-            for fact in result.facts:
+            encodings[outcome.item.encoding] += 1
+            for fact in outcome.facts:
                 out.write(fact)
                 per_metric[fact.metric] += 1
+    if args.resume and not args.quiet:
+        print(f"resumed: {len(done)} articles' facts kept from {args.output}, "
+              f"{len(skipped)} inputs skipped as already done", file=sys.stderr)
     if args.errors:
         with AtomicWriter(args.errors) as err_out:
             for err in errors:
@@ -163,6 +191,35 @@ def run_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summary(articles, per_metric, errors, encodings, args.output, time.perf_counter() - started)
     return EXIT_SOME_FAILED if errors else EXIT_OK
+
+
+def _resumable(args: argparse.Namespace, fmt: str) -> set[str]:
+    """The ids already done in the output --resume continues (read, and checked, before anything is written)."""
+    from .batch import done_ids
+    from .writers import UsageError
+
+    if fmt != "jsonl" or args.output == "-":
+        raise UsageError("--resume needs a JSON Lines output file (-o facts.jsonl)")
+    return done_ids(args.output)
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit():
+    """SIGTERM (kill, a scheduler stopping the job) unwinds like Ctrl-C does,
+    so the temporary output is removed and the previous output stays as it
+    was. Only the main thread may set a handler; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _summary(articles: int, per_metric: Counter, errors: list, encodings: Counter, output: str,

@@ -3,9 +3,11 @@ from the text, and regions and markets that can be subjects.
 
 Known: every name, alias and ticker in ``data/companies.yaml``, normalised
 like the article text, matched longest first. Unseen: organisation suffixes
-(科技, 股份, 半导体...), appositions (芯片企业X), ticker brackets (X(2330)).
-A short form (沐曦) of an unseen long form (沐曦股份) links to it for the rest of
-the article.
+(科技, 股份, 半导体...), ticker brackets (X(2330)), then context and the
+statistical model (``company_context``: appositions 芯片企业X, sentence
+subjects X公布, lists X与Y, the NER model of ``ner``), whose persons, places
+and bodies also veto rule candidates. A short form (沐曦) of an unseen long
+form (沐曦股份) links to it for the rest of the article.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
+from . import company_context, lexicon
 from .gazetteer import Gazetteer
 from .normalize import normalize
 
@@ -28,6 +30,7 @@ class Entity:
     currency: str | None = None
     known: bool = True
     sector: str | None = None
+    listings: tuple[str, ...] = ()  # markets whose exchanges list it (from the tickers): prices are quoted there
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class EntityMention:
     end: int
     text: str
     entity: Entity
-    source: str  # kb | suffix | apposition | ticker | short | region | market
+    source: str  # kb | suffix | ticker | apposition | subject | model | conjunct | short | region | market ...
 
 
 ORG_SUFFIXES = [
@@ -70,12 +73,19 @@ def knowledge_base() -> Gazetteer[Entity]:
     gaz: Gazetteer[Entity] = Gazetteer()
     blocked = set(_norm(w) for w in lexicon.regions().not_companies)
     for company in lexicon.companies().companies:
-        entity = Entity(company.id, company.name, "company", company.market, company.currency, True, company.sector)
+        entity = Entity(company.id, company.name, "company", company.market, company.currency, True, company.sector,
+                        _listing_markets(company.tickers))
         for form in [company.name, *company.aliases, *company.tickers]:
             key = _norm(form)
+            if _bare_short_ticker(form, company):
+                continue  # V (Visa), T (AT&T), ON: letters of any text, not names
             if key and key not in blocked and gaz.get(key) is None:
                 gaz.add(key, entity)
     return gaz
+
+
+def _bare_short_ticker(form: str, company: lexicon.Company) -> bool:
+    return form in company.tickers and form not in company.aliases and form.isascii() and len(form) <= 2
 
 
 @lru_cache(maxsize=1)
@@ -149,11 +159,15 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         for i in range(m.start, m.end):
             taken[i] = True
 
+    # the statistical model: its ORG spans are candidates, its persons, places
+    # and bodies veto rule candidates (company_context)
+    model = company_context.model_spans(text)
     defined = _defined_short_names(text)
     for m in defined:
         take(m)
     for start, end, entity in knowledge_base().find_all(text):
-        take(EntityMention(start, end, text[start:end], entity, "kb"))
+        if not company_context.inside_person(start, end, model):
+            take(EntityMention(start, end, text[start:end], entity, "kb"))
     if defined:
         aliases = {m.text: m.entity for m in defined if m.source == "defined"}
         for start, end, entity in Gazetteer(aliases.items()).find_all(text):
@@ -167,9 +181,19 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
         elif entity.type in ("market", "other"):
             take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
-    unseen = [m for m in _unseen(text, tokens or _char_tokens(text)) if not any(taken[m.start:m.end])]
+    unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text))]
+    unseen = [m for m in unseen if not any(taken[m.start:m.end]) and company_context.suffix_name_ok(text, m.start, m.end, model)]
     for m in unseen:
         take(m)
+    so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]
+    reserved = list(taken)  # markets and groups (全球智能手机出货量) come later but are not names
+    for m in [*_vendor_groups(text), *_markets(text)]:
+        reserved[m.start:m.end] = [True] * (m.end - m.start)
+    for c in company_context.candidates(text, reserved.__getitem__, model, so_far):
+        name = text[c.start:c.end]
+        m = EntityMention(c.start, c.end, name, Entity(None, name, "company", known=False), c.source)
+        take(m)
+        unseen.append(m)
     short: dict[str, Entity] = {}
     for m in unseen:
         short.update(short_forms(m))
@@ -297,6 +321,16 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
     return out
 
 
+def _reshape(text: str, m: EntityMention, model: list[tuple[int, int, str]]) -> EntityMention:
+    """车用晶片厂杰发科技 -> 杰发科技, 大新银行 -> 大新银行集团: a suffix or
+    ticker name made whole (company_context.reshape)."""
+    start, end = company_context.reshape(text, m.start, m.end, model)
+    if (start, end) == (m.start, m.end):
+        return m
+    name = text[start:end]
+    return EntityMention(start, end, name, Entity(None, name, "company", known=False), m.source)
+
+
 def _plausible_name(name: str, suffix: str) -> bool:
     """摩尔线程科技 yes; 人工智能, GPU芯片, 国产半导体 no."""
     head = name[: len(name) - len(suffix)]
@@ -357,7 +391,7 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are
 # left out: 高效能运算(HPC), 每股纯益(EPS) are a term and its abbreviation.
-TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?:\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
+TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
 
 
 def _tickers(text: str) -> list[EntityMention]:
@@ -372,8 +406,45 @@ def _tickers(text: str) -> list[EntityMention]:
             if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
                 name = name[idx + len(stop):]
         start = m.end(1) - len(name)
+        known = ticker_index().get(_ticker_key(m.group("code")))
+        if known is not None:
+            # 陽明(2609): the code names a known company, whatever the short name
+            out.append(EntityMention(start, m.end(1), name, known, "ticker-kb"))
+            continue
         out.append(EntityMention(start, m.end(1), name, Entity(None, name, "company", known=False), "ticker"))
     return out
+
+
+TICKER_MARKETS = {"TW": "tw", "TWO": "tw", "HK": "hk", "SH": "cn", "SZ": "cn", "BJ": "cn", "KS": "kr", "KQ": "kr", "T": "jp"}
+
+
+def _listing_markets(tickers: list[str]) -> tuple[str, ...]:
+    """2330.TW -> tw, 0700.HK -> hk, NVDA -> us: where the shares trade."""
+    markets = []
+    for ticker in tickers:
+        suffix = ticker.rsplit(".", 1)[1] if "." in ticker else ("us" if ticker.isalpha() else "")
+        market = TICKER_MARKETS.get(suffix, suffix if suffix == "us" else "")
+        if market and market not in markets:
+            markets.append(market)
+    return tuple(markets)
+
+
+def _ticker_key(code: str) -> str:
+    """2609.TW, 2609 -> 2609; 00700, 0700.HK -> 700; NVDA.US -> NVDA."""
+    head = code.split(".")[0]
+    return head.lstrip("0") if head.isdigit() else head
+
+
+@lru_cache(maxsize=1)
+def ticker_index() -> dict[str, Entity]:
+    index: dict[str, Entity] = {}
+    for company in lexicon.companies().companies:
+        entity = knowledge_base().get(_norm(company.name))
+        for ticker in company.tickers:
+            key = _ticker_key(ticker)
+            if key and entity is not None:
+                index.setdefault(key, entity)
+    return index
 
 
 @lru_cache(maxsize=1)
@@ -392,7 +463,7 @@ def lexicon_word(word: str) -> bool:
 
 def short_forms(mention: EntityMention) -> dict[str, Entity]:
     """沐曦股份 -> {沐曦: entity}: the name without its suffix, for later links."""
-    if mention.entity.known or mention.source not in ("suffix", "ticker"):
+    if mention.entity.known or mention.source not in ("suffix", "ticker", *company_context.SOURCES):
         return {}
     name = mention.text
     for suffix in ORG_SUFFIXES:

@@ -2,7 +2,8 @@
 
 Four cumulative levels, each a one-to-one matching of facts per article:
   value   number and unit agree (and value_high for ranges)
-  subject + canonical subject
+  subject + canonical subject (names the knowledge base lists as aliases of
+          one company count as the same subject)
   metric  + metric and kind
   full    + period (start, end, fiscal label)
 Also the share of facts whose evidence offsets slice the original text to the
@@ -19,7 +20,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .companies import knowledge_base
 from .extract import extract_article
+from .normalize import normalize
 from .io import Article, read_text_document
 
 LEVELS = ("value", "subject", "metric", "full")
@@ -30,10 +33,19 @@ def _num(v: float | None) -> str | None:
     return None if v is None else f"{float(v):.6g}"
 
 
+def same_subject(name: str | None) -> str | None:
+    """One name per company, as the knowledge base knows it: gold written as
+    腾讯控股 or 長榮海運 and output 腾讯 / 长荣 are the same subject."""
+    if not name:
+        return name
+    entity = knowledge_base().get(normalize(name).text)
+    return entity.name if entity is not None and entity.type == "company" else name
+
+
 def fact_key(f: dict, level: str) -> tuple:
     key: tuple = (_num(f["value"]), f["unit"], _num(f.get("value_high")))
     if level in ("subject", "metric", "full"):
-        key += (f.get("subject"),)
+        key += (same_subject(f.get("subject")),)
     if level in ("metric", "full"):
         key += (f["metric"], f["kind"])
     if level == "full":
@@ -150,4 +162,7 @@ def run_eval(args: argparse.Namespace) -> int:
                 print(f"    missed   {doc_id} {key}")
             for doc_id, key in score.spurious:
                 print(f"    spurious {doc_id} {key}")
+    from .ner_eval import run_entity_eval  # company recognition on its own (ORG, known / unseen)
+
+    run_entity_eval(Path(args.corpora) / "companies" / "heldout.jsonl", show_errors=args.show_errors)
     return 0

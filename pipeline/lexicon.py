@@ -33,6 +33,7 @@ class Units(Strict):
     percent_words: list[str]
     point_words: list[str]
     basis_point_words: list[str]
+    quarter_point_words: list[str]
     count_words: dict[str, str]
     goods_count_units: list[str]
     physical_units: dict[str, str]

@@ -7,9 +7,12 @@ regulator), MKT (a market taken as a subject).
 
 Tokens are single characters (spaCy ``zh``'s ``char`` segmenter): an entity
 always aligns with tokens, and the model does not depend on jieba's global
-user dictionary. A small component before ``ner`` writes each character's
-neighbours into token attributes, so the hash embeddings see character
-bigrams as well as characters.
+user dictionary. The embeddings see each character and its shape; a CNN of
+four window layers sees four characters either side. Measured by 4-fold
+cross-validation on the training set (recall of the names a fold never saw):
+character bigrams as extra features (0.64) and jieba's words (0.50) did worse
+than characters alone (0.69), two layers instead of four too (0.48); width 32
+does as well as 64 (0.68) at half the prediction time.
 
 ``python -m pipeline.ner train`` (``make train``) rebuilds
 ``pipeline/models/ner`` from the corpus; with the fixed seed the result is the
@@ -20,17 +23,17 @@ is ever downloaded.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 from spacy.training import Example
 
 from .normalize import normalize
@@ -49,66 +52,12 @@ class Settings:
     batch_size: int = 8
     dropout: float = 0.2
     learn_rate: float = 0.001
-    width: int = 64
+    width: int = 32
     depth: int = 4
     window_size: int = 1
-    hidden_width: int = 64
-    attrs: tuple[str, ...] = ("ORTH", "NORM", "LEMMA", "TAG", "SHAPE")
-    rows: tuple[int, ...] = (3000, 3000, 3000, 3000, 200)
-    words: bool = True  # jieba word features (see CharContext)
-    # copies of each training sentence with its company names swapped for
-    # other names from the training set (context, not names, makes a company)
-    swaps: int = 2
-    extra: dict = field(default_factory=dict)
-
-
-class CharContext:
-    """Token attributes for the hash embeddings of a character: ``lemma`` is
-    the character with the one before it, ``tag`` with the one after it, and
-    (with ``words``) ``norm`` is the word jieba puts it in, with its position
-    in that word (B, M, E, S). The words come from a private jieba tokenizer
-    with jieba's own dictionary, not the pipeline's global one, so the user
-    dictionary (our company names) never changes what the model sees."""
-
-    def __init__(self, words: bool) -> None:
-        self.words = words
-
-    def __call__(self, doc: Doc) -> Doc:
-        chars = [t.text for t in doc]
-        words = _word_features(doc.text) if self.words else None
-        for i, token in enumerate(doc):
-            before = chars[i - 1] if i > 0 else "^"
-            after = chars[i + 1] if i + 1 < len(chars) else "$"
-            token.lemma_ = before + chars[i]
-            token.tag_ = chars[i] + after
-            if words is not None:
-                token.norm_ = words[token.idx]
-        return doc
-
-
-@Language.factory("finfacts_char_context", default_config={"words": True},
-                  assigns=["token.lemma", "token.tag", "token.norm"])
-def make_char_context(nlp: Language, name: str, words: bool) -> CharContext:
-    return CharContext(words)
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    return jieba.Tokenizer()
-
-
-def _word_features(text: str) -> list[str]:
-    """For each character of ``text``: its jieba word and position (B M E S)."""
-    out = []
-    for word in _jieba().cut(text, HMM=True):
-        n = len(word)
-        if n == 1:
-            out.append(f"{word}|S")
-        else:
-            out.extend(f"{word}|{'B' if i == 0 else 'E' if i == n - 1 else 'M'}" for i in range(n))
-    return out
+    hidden_width: int = 32
+    attrs: tuple[str, ...] = ("ORTH", "SHAPE")
+    rows: tuple[int, ...] = (3000, 200)
 
 
 def _ner_config(s: Settings) -> dict:
@@ -143,7 +92,6 @@ def _ner_config(s: Settings) -> dict:
 
 def blank(settings: Settings) -> Language:
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
-    nlp.add_pipe("finfacts_char_context", config={"words": settings.words})
     ner = nlp.add_pipe("ner", config=_ner_config(settings))
     for label in LABELS:
         ner.add_label(label)
@@ -164,29 +112,6 @@ def normalised_rows(rows: list[dict]) -> list[tuple[str, list[tuple[int, int, st
     return out
 
 
-def swapped(data: list[tuple[str, list]], copies: int, rng: random.Random) -> list[tuple[str, list]]:
-    """Each sentence with companies again, ``copies`` times, with every
-    company name replaced by another company name of the training set."""
-    names = sorted({text[a:b] for text, ents in data for a, b, label in ents if label == "ORG"})
-    out = []
-    for text, ents in data:
-        if not any(label == "ORG" for _, _, label in ents):
-            continue
-        for _ in range(copies):
-            pieces, new_ents, pos, shift = [], [], 0, 0
-            for a, b, label in sorted(ents):
-                name = rng.choice(names) if label == "ORG" else text[a:b]
-                pieces.append(text[pos:a])
-                start = a + shift
-                pieces.append(name)
-                new_ents.append((start, start + len(name), label))
-                shift += len(name) - (b - a)
-                pos = b
-            pieces.append(text[pos:])
-            out.append(("".join(pieces), new_ents))
-    return out
-
-
 def _example(nlp: Language, text: str, ents: list[tuple[int, int, str]]) -> Example:
     doc = nlp.make_doc(text)
     spans = [doc.char_span(a, b, label=label, alignment_mode="expand") for a, b, label in ents]
@@ -199,11 +124,7 @@ def fit(rows: list[dict], settings: Settings = Settings(), log=None) -> Language
     rng = random.Random(settings.seed)
     nlp = blank(settings)
     data = normalised_rows(rows)
-    train_data = data + swapped(data, settings.swaps, rng)
-    examples = [_example(nlp, text, ents) for text, ents in train_data]
-    features = nlp.get_pipe("finfacts_char_context")
-    for ex in examples:  # the features component runs before ner, as at prediction
-        features(ex.predicted)
+    examples = [_example(nlp, text, ents) for text, ents in data]
     optimizer = nlp.initialize(lambda: examples)
     optimizer.learn_rate = settings.learn_rate
     for epoch in range(settings.epochs):
@@ -222,15 +143,24 @@ def train(out_dir: Path | str = MODEL_DIR, settings: Settings = Settings(), corp
     began = time.perf_counter()
     nlp = fit(load_rows(corpus), settings, log)
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     nlp.meta["name"] = "finfacts_ner"
     nlp.meta["version"] = "0.1.0"
     nlp.meta["description"] = "Company, person, place, government-body and market mentions in normalised Chinese financial news"
-    nlp.meta["sources"] = [{"name": str(corpus.name), "settings": asdict(settings)}]
+    nlp.meta["sources"] = [corpus_source(corpus) | {"settings": asdict(settings)}]
     nlp.to_disk(out)
     if log:
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         log(f"saved {out} ({size / 1e6:.2f} MB) in {time.perf_counter() - began:.1f} s")
     return out
+
+
+def corpus_source(corpus: Path = CORPUS) -> dict:
+    """What the model was trained on, for its meta.json (a test compares it
+    with the corpus, so a changed corpus without ``make train`` fails)."""
+    data = corpus.read_bytes()
+    return {"name": f"corpora/companies/{corpus.name}", "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": sum(1 for line in data.splitlines() if line.strip())}
 
 
 @lru_cache(maxsize=1)
@@ -241,8 +171,12 @@ def load(path: Path | str = MODEL_DIR) -> Language:
 
 def predict(text: str, nlp: Language | None = None) -> list[tuple[int, int, str]]:
     """(start, end, label) of every entity in normalised ``text``."""
-    doc = (nlp or load())(text)
-    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return predict_many([text], nlp)[0]
+
+
+def predict_many(texts: list[str], nlp: Language | None = None) -> list[list[tuple[int, int, str]]]:
+    """:func:`predict` for many texts at once (batched: faster)."""
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in (nlp or load()).pipe(texts)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ known, anything else unseen).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,10 +77,20 @@ def _match(gold: list[tuple[int, int]], pred: list[tuple[int, int]], mode: str) 
     return pairs
 
 
-def company_spans(text: str, tokens: list[tuple[int, int]] | None = None) -> list[tuple[int, int, bool]]:
-    """(start, end, known) of every company mention in normalised ``text``."""
-    return [(m.start, m.end, m.entity.known) for m in companies.find_entities(text, tokens)
-            if m.entity.type == "company"]
+def company_spans(text: str, tokens: list[tuple[int, int]] | None = None) -> list[tuple[int, int, bool, str]]:
+    """(start, end, known, source) of every company mention in normalised
+    ``text``, but for ticker codes in brackets (the corpus marks names only)."""
+    return [(m.start, m.end, m.entity.known, m.source) for m in companies.find_entities(text, tokens)
+            if m.entity.type == "company" and not ticker_code(text, m.start, m.end)]
+
+
+TICKER_CODE = re.compile(r"[(（]([0-9A-Z][0-9A-Z.]*)[)）]")
+
+
+def ticker_code(text: str, start: int, end: int) -> bool:
+    """300750.SZ in 宁德时代(300750.SZ), NVDA in 英伟达(NVDA.US); not TSMC in 台积电(TSMC)."""
+    m = TICKER_CODE.match(text, start - 1) if start > 0 else None
+    return m is not None and m.end(1) >= end and any(c.isdigit() or c == "." for c in m.group(1))
 
 
 def _tokens(text: str) -> list[tuple[int, int]]:
@@ -94,16 +105,16 @@ def score_rows(rows: list[dict]) -> EntityScore:
         text = normalize(row["text"]).text
         score.n_sentences += 1
         predicted = company_spans(text, _tokens(text))
-        pred = [(a, b) for a, b, _ in predicted]
+        pred = [(a, b) for a, b, _, _ in predicted]
         orgs = [e for e in row["entities"] if e["label"] == "ORG"]
         gold = [(e["start"], e["end"]) for e in orgs]
         gold_group = ["known" if e["known"] else "unseen" for e in orgs]
         for mode in MODES:
             pairs = _match(gold, pred, mode)
-            for j, group in enumerate(gold_group):
+            for group in gold_group:
                 score.counts[(mode, group)].n_gold += 1
                 score.counts[(mode, "all")].n_gold += 1
-            for i, (_a, _b, known) in enumerate(predicted):
+            for i, (_a, _b, known, _source) in enumerate(predicted):
                 group = gold_group[pairs[i]] if i in pairs else ("known" if known else "unseen")
                 score.counts[(mode, group)].n_pred += 1
                 score.counts[(mode, "all")].n_pred += 1
@@ -113,7 +124,8 @@ def score_rows(rows: list[dict]) -> EntityScore:
             if mode == "exact":
                 matched = set(pairs.values())
                 score.errors += [(row["id"], "missed", text[a:b]) for j, (a, b) in enumerate(gold) if j not in matched]
-                score.errors += [(row["id"], "spurious", text[a:b]) for i, (a, b) in enumerate(pred) if i not in pairs]
+                score.errors += [(row["id"], f"spurious:{source}", text[a:b])
+                                 for i, (a, b, _, source) in enumerate(predicted) if i not in pairs]
         for e in row["entities"]:
             if e["label"] != "ORG" and any(_overlaps((e["start"], e["end"]), p) for p in pred):
                 score.confusions[e["label"]] = score.confusions.get(e["label"], 0) + 1
@@ -144,7 +156,7 @@ def run_entity_eval(path: Path | None = None, show_errors: bool = False) -> Enti
     print(format_entity_table(f"companies {path.stem}", score))
     if show_errors:
         for row_id, kind, text in score.errors:
-            print(f"    {kind:<8} {row_id} {text}")
+            print(f"    {kind:<18} {row_id} {text}")
     return score
 
 

@@ -90,6 +90,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("asof_span", re.compile(rf"(?:截至|截止)(?P<y>{YEAR4})年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|全年))")),
         ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|(?:{YEAR4})/(?P<fy3>\d{{2}})\s?(?:财年|会计年度|财政年度|年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2|中期))?")),
         ("month_quarter", re.compile(rf"(?P<mq>{NUM12})月(?:份)?季度")),
+        ("broker_year", re.compile(r"(?P<y>(?:19|20)\d{2})[EFA](?![A-Za-z0-9])")),
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
@@ -137,6 +138,10 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
     try:
         if name == "fiscal":
             return _fiscal(m, g)
+        if name == "broker_year":
+            # 2025E / 2026F in a broker's note: that year (estimated or forecast)
+            start, end = year_bounds(int(g["y"]))
+            return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year")
         if name == "asof_span":
             return _months_ending(m, g)
         if name == "month_quarter":

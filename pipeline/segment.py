@@ -1,8 +1,12 @@
 """Segmentation and the spaCy pipeline that carries the recognizers.
 
-spaCy's ``zh`` tokenizer is told to use jieba (its default is characters).
-jieba's user dictionary is global state: we load our own words into it once
-(company names, metric words) so that 英伟达, 摩尔线程, 税后纯益 stay one token.
+Words come from jieba (spaCy's ``zh`` default is characters), through our
+own registered tokenizer (``finfacts.selective_jieba.v1``): it gives the words
+of spaCy's jieba tokenizer wherever a recognizer reads token boundaries and
+leaves the rest of the text uncut, since jieba is the slowest stage (see
+:class:`SelectiveJiebaTokenizer`). jieba's user dictionary is global state:
+we load our own words into it once (company names, metric words) so that
+英伟达, 摩尔线程, 税后纯益 stay one token.
 
 Each recognizer is a registered component writing one ``Doc._`` attribute;
 later stages read those attributes, never module globals.
@@ -149,6 +153,8 @@ class TokenStarts:
 
     def __contains__(self, pos: int) -> bool:
         text = self.text
+        if not 0 <= pos < len(text):
+            return False
         if not JIEBA_BLOCK_CHAR.match(text, pos):
             return not text[pos].isspace()  # outside the runs each character is a token
         start = pos

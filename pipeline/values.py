@@ -25,9 +25,11 @@ from .numbers import (
 CN = re.escape(CN_NUMERAL_CHARS)
 SCALE = "十百千万亿兆拾佰仟"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# scale characters, except the 千 of a unit (7179.5万千瓦 is 万 then 千瓦)
+SCALE_RUN = rf"(?:[{SCALE}](?![瓦克米]))+"
 # One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
 NUMBER = (
-    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?[{SCALE}]+(?:(?:{ARABIC})[{SCALE}]+)*(?:\d(?![\d.,])[{SCALE}]*)?)?"
+    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?{SCALE_RUN}(?:(?:{ARABIC}){SCALE_RUN})*(?:\d(?![\d.,])[{SCALE}]*)?)?"
     rf"|[{CN}](?:[{CN}]|点(?=[{CN}])|(?:多|余|几)(?=[{SCALE}]))*)"
 )
 RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
@@ -66,6 +68,7 @@ def _patterns() -> dict[str, re.Pattern]:
         [
             rf"(?P<pp>{alt(u.point_words)})",
             rf"(?P<bp>{alt(u.basis_point_words)})",
+            rf"(?P<qp>{alt(u.quarter_point_words)})(?![\u4e00-\u9fff])",
             rf"(?P<pct>{alt(u.percent_words)})",
             rf"(?P<cur>{currency})",
             rf"(?P<phys>{alt(u.physical_units)})",
@@ -93,7 +96,7 @@ def _patterns() -> dict[str, re.Pattern]:
 def _unit_of(m: re.Match, market: str) -> tuple[str | None, str, str]:
     """(unit, unit_type, currency_source) from a match of the unit group."""
     u = lexicon.units()
-    if m.group("pp") or m.group("bp"):
+    if m.group("pp") or m.group("bp") or m.group("qp"):
         return "pp", "pp", "none"
     if m.group("pct"):
         return "%", "percent", "none"
@@ -170,11 +173,38 @@ def _in_bracketed_code(text: str, start: int, end: int) -> bool:
     return start > 0 and text[start - 1] in "(（[【" and re.match(r"\.?[A-Z]{0,3}\s?[)）\]】]", text[end:end + 5]) is not None
 
 
+SLASH_LIST = re.compile(rf"(?<![\d./])(?:{ARABIC})(?:/(?:{ARABIC}))+(?=[{SCALE}]*[^\d/,.])")
+
+
+def _slash_lists(text: str, market: str) -> list[ValueMention]:
+    """118.6/128.4/139.2亿元 (a broker's forecasts for three years): the scale
+    and unit written after the last number apply to each."""
+    out = []
+    for m in SLASH_LIST.finditer(text):
+        last_start = m.start() + m.group().rfind("/") + 1
+        last = _patterns()["one"].match(text, last_start)
+        if last is None or _unit_of(last, market)[1] == "plain":
+            continue
+        tail = last.group()[len(last.group("num")):]
+        unit, unit_type, source = _unit_of(last, market)
+        pos = m.start()
+        for item in m.group().split("/"):
+            try:
+                value = parse_number(item + "".join(ch for ch in last.group("num") if ch in "万亿兆"))
+            except NumberError:
+                break
+            end = pos + len(item) + (len(tail) + len(last.group("num")) - len(item) if pos == last_start else 0)
+            out.append(ValueMention(pos, end, text[pos:end], decimal_to_float(value), unit, unit_type,
+                                    currency_source=source, has_scale=True))
+            pos += len(item) + 1
+    return out
+
+
 def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | None = None) -> list[ValueMention]:
     """All value mentions in ``text`` in order, non-overlapping."""
     found: list[ValueMention] = []
     taken = [False] * (len(text) + 1)
-    for mention in _special_forms(text):
+    for mention in _special_forms(text) + _slash_lists(text, market):
         found.append(mention)
         for i in range(mention.start, mention.end):
             taken[i] = True
@@ -227,8 +257,8 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     high = pair[1] if pair else None
     if unit_type == "pp" and m.group("bp"):
         value = value / 100
-    if unit == "吨" and m.group("cnt") == "万吨":
-        value *= 10000
+    if unit_type == "pp" and m.group("qp"):
+        value = value / 4  # 降息1码: a quarter of a percentage point
     if unit_type == "money" and m.group("cur") in lexicon.units().local_currency_words:
         end, value = _jiao_fen(text, end, value)
     if m.group("minus"):

@@ -143,7 +143,7 @@ def test_empty_run_writes_valid_empty_files(tmp_path):
 def test_every_format_is_atomic(tmp_path, article, monkeypatch, name):
     out = tmp_path / name
     out.write_bytes(b"previous")
-    def one_then_interrupt(inputs):
+    def one_then_interrupt(inputs, *_options):
         yield from read_inputs(inputs)
         raise KeyboardInterrupt
 

@@ -1,0 +1,525 @@
+"""Companies outside the knowledge base, from their context and from the
+statistical model (:mod:`pipeline.ner`): one signal among others.
+
+:func:`pipeline.companies.find_entities` asks for these after the knowledge
+base, the organisation suffixes and the ticker brackets have had their say,
+and takes only what none of them covers (nor a market or group phrase).
+Signals, in order:
+
+- X-KY: a Taiwan listing of a company registered abroad;
+- apposition: a descriptor ending in a head word, then the name
+  (液冷厂商英维克宣布, 晶圆代工龙头X, 探针卡厂X);
+- sentence subject: a sentence that starts with a name and goes on with a
+  word only companies do (古茗公布中期业绩, X股价创新高);
+- the model's ORG spans, where the context is a company's too (X宣布,
+  收购X, X与Y两家, X(6223)): in articles the model alone also reads names
+  into sentence starts (单看, 作为新) and products;
+- conjuncts: a name joined by 与 / 和 / 及 / 、 to a company found above
+  (明泰与中磊公布..., 台塑与南亚).
+
+The model also vetoes: a rule's candidate is dropped where it reads a person,
+a place, a government body or a market and no company (马斯克, 美国商务部);
+a knowledge-base match inside a person's name is not the company (小鹏 in
+何小鹏); a suffix name is widened to the model's reading (招商永隆银行).
+Every word list is data: ``data/company_cues.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+from .gazetteer import Gazetteer
+
+SOURCES = ("apposition", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
+NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CLAUSE_START = re.compile(r"(?:^|(?<=[,.;:!?，。；：！？、\s\"“”「」《》()（）]))")
+SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?；;\n]))\s*")
+TICKER_AFTER = re.compile(r"[(（](?:\d{4,6}|[A-Z]{1,5})(?:\.[A-Z]{1,2})?[)）]")
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]?")
+NAME_ONLY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]+(?: [A-Za-z][A-Za-z0-9&\-]*)*")
+KY_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}-KY")  # a Taiwan listing of a company registered abroad
+PERIOD_START = re.compile(r"(?:第?[一二三四1-4]季|[一二三四五六七八九十\d]+月|前[一二三四五六七八九十\d]+|[上下]半年|\d{2,4}年)")
+CONJUNCTIONS = "与和及、"
+VETO_LABELS = ("PER", "GPE", "ORG_GOV", "MKT")
+MAX_NAME = 6  # Chinese characters in a name found by context (longer ones carry a suffix)
+
+
+class CompanyCues(lexicon.Strict):
+    descriptor_heads: list[str]
+    anaphora: list[str]
+    descriptor_blockers: list[str]
+    after_name: list[str]
+    company_predicates: list[str]
+    generic_names: list[str]
+    generic_parts: list[str]
+    not_company_endings: list[str]
+    industry_suffixes: list[str]
+    time_words: list[str]
+    surnames: str
+    verbs_before: list[str]
+    verbs_after: list[str]
+    name_never_starts: str
+    name_never_inside: str
+
+
+@lru_cache(maxsize=1)
+def cues() -> CompanyCues:
+    """``data/company_cues.yaml``, validated like the other data files."""
+    return lexicon._load("company_cues.yaml", CompanyCues)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    source: str  # suffix (X-KY) or one of SOURCES
+
+
+@lru_cache(maxsize=1)
+def _boundaries() -> Gazetteer[str]:
+    """Words that end a name: cues, metric words, kind words."""
+    gaz: Gazetteer[str] = Gazetteer()
+    for word in cues().after_name + cues().company_predicates:
+        gaz.add(word, "cue")
+    for entry in lexicon.metrics().metrics.values():
+        for word in entry.words:
+            gaz.add(word, "metric")
+    for words in lexicon.cues().kind_words.values():
+        for word in words:
+            if len(word) > 1:
+                gaz.add(word, "kind")
+    return gaz
+
+
+@lru_cache(maxsize=1)
+def _predicates() -> Gazetteer[str]:
+    """What a sentence-subject name must be followed by."""
+    gaz: Gazetteer[str] = Gazetteer()
+    for word in cues().company_predicates:
+        gaz.add(word, "predicate")
+    return gaz
+
+
+@lru_cache(maxsize=1)
+def _heads() -> list[str]:
+    return sorted(cues().descriptor_heads, key=len, reverse=True)
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    return _boundaries().longest_at(text, i) is not None or PERIOD_START.match(text, i) is not None
+
+
+def _long_boundary(text: str, i: int) -> bool:
+    hit = _boundaries().longest_at(text, i)
+    return hit is not None and hit[0] - i >= 2
+
+
+def cut_at_boundary(text: str, a: int, b: int) -> int:
+    """The end of a name that ran into a cue word (芯联集成均|表示 -> 芯联集成,
+    松翰第三季 -> 松翰): the first boundary at least two characters in."""
+    for i in range(a + 2, b):
+        if _is_boundary(text, i):
+            return i
+    return b
+
+
+def reshape(text: str, start: int, end: int, model: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """A rule's name made whole: without its descriptor (厂杰发科技 ->
+    杰发科技), with the suffixes after its suffix (大新银行集团), or as the
+    model reads it when the model's company ends there and starts a little
+    earlier (招商永隆银行 where the rule took 永隆银行)."""
+    start = trim_descriptor(text, start, end)
+    end = extend_suffixes(text, end)
+    for a, b, label in model:
+        if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]):
+            start = a
+    return start, end
+
+
+FOLLOWING_SUFFIXES = ("股份有限公司", "有限公司", "集团", "控股", "-KY")
+
+
+def extend_suffixes(text: str, end: int) -> int:
+    """大新银行|集团, 北极星药业|-KY: suffixes that follow a name's own suffix."""
+    grown = True
+    while grown:
+        grown = False
+        for suffix in FOLLOWING_SUFFIXES:
+            if text.startswith(suffix, end):
+                end += len(suffix)
+                grown = True
+                break
+    return end
+
+
+def name_after(text: str, start: int, taken: Callable[[int], bool]) -> int | None:
+    """End of a name starting at ``start``: the first boundary word, period,
+    bracket or punctuation after at least two characters. None when no
+    boundary comes soon enough (the extent would be a guess)."""
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if i - start >= 2 and (_is_boundary(text, i) or taken(i)):
+            break
+        if i - start == 1 and _long_boundary(text, i):
+            return None  # 数|创新高: a cue word right after one character
+        if ch == " " and i + 1 < n and text[i - 1].isascii() and text[i + 1].isascii() and text[i + 1].isalpha():
+            i += 1  # Core Scientific
+            continue
+        if not NAME_CHAR.match(ch) or taken(i):
+            break
+        i += 1
+        if len(CJK.findall(text[start:i])) > MAX_NAME:
+            return None
+    if i - start < 2:
+        return None
+    if i < n and NAME_CHAR.match(text[i]) and not _is_boundary(text, i) and not taken(i):
+        return None
+    return i
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset(cues().generic_names)
+
+
+def plausible(name: str) -> bool:
+    """A name by context: not a generic word, a common word or a cue word."""
+    from .companies import GENERIC_NAME_PARTS, STOP_TOKENS, lexicon_word
+
+    if len(name) < 2 or name in _generic() or name in GENERIC_NAME_PARTS or name in STOP_TOKENS:
+        return False
+    if not NAME_ONLY.fullmatch(name):
+        return False  # punctuation, quotes, line breaks
+    if name[0] in cues().name_never_starts or any(part in name for part in cues().generic_parts):
+        return False
+    if any(ch in cues().name_never_inside for ch in name[1:]):
+        return False  # 选择用集群: a function word inside
+    if name.endswith(tuple(cues().not_company_endings)) or name.endswith(tuple(_heads())):
+        return False  # 经济部, 国科会: bodies; 海外药企: a descriptor
+    if lexicon_word(name) or name.isdigit() or PERIOD_START.fullmatch(name):
+        return False
+    cue = _boundaries().longest_at(name, 0)
+    if cue is not None and (cue[0] == len(name) or cue[0] >= 2):
+        return False  # a cue word, or a name starting with one (正在排队IPO)
+    if len(name) > 2 and _long_boundary(name, 1):
+        return False  # 中|实现: one character, then a cue word
+    if name.isascii():
+        return len(name) >= 3 and any(c.isalpha() for c in name)
+    return not _common_word(name) and not _phrase(name)
+
+
+def _phrase(name: str) -> bool:
+    """Common words only, as jieba cuts it (库存/管理水平, 增长/最快, 依赖)."""
+    import jieba
+
+    jieba.initialize()
+    pieces = list(jieba.dt.cut(name, HMM=False))
+    if len(pieces) == 1 and len(name) >= 4 and jieba.dt.FREQ.get(name, 0) > 0:
+        return True  # an idiom or set phrase, however rare (蓬勃发展)
+    return all(len(p) >= 2 and jieba.dt.FREQ.get(p, 0) >= 20 for p in pieces)
+
+
+def _common_word(word: str, above: int = 2000) -> bool:
+    """A frequent word of jieba's own dictionary (分析师, 供应链)."""
+    import jieba
+
+    jieba.initialize()
+    return jieba.dt.FREQ.get(word, 0) > above
+
+
+def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
+    """液冷厂商|英维克|宣布: the name after a descriptor head, up to a boundary."""
+    out = []
+    for head in _heads():
+        for m in re.finditer(re.escape(head), text):
+            a, b = m.start(), m.end()
+            if a == 0 or taken(a) or taken(a - 1) or not NAME_CHAR.match(text[a - 1]):
+                continue
+            if any(text.endswith(w, 0, a) for w in cues().descriptor_blockers) or _anaphoric(text, a):
+                continue
+            if b < len(text) and _extends_word(text, a, b) or not (_cut_at(text, a) and _cut_at(text, b)):
+                continue  # 股 in 股价, 招股书, 沪深股通: the head is part of another word
+            end = name_after(text, b, taken)
+            if end is None or not plausible(text[b:end]):
+                continue
+            if _common_word(text[b:b + 2], 50):
+                continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
+            out.append(Candidate(b, end, "apposition"))
+    return out
+
+
+JIEBA_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # what jieba cuts as one piece
+
+
+def _cut_at(text: str, pos: int) -> bool:
+    """Does jieba put a word boundary at ``pos``? Only the run of text around
+    ``pos`` is cut (the pipeline leaves most runs uncut, for speed)."""
+    if pos <= 0 or pos >= len(text):
+        return True
+    for m in JIEBA_RUN.finditer(text, max(0, pos - 40)):
+        if m.start() >= pos:
+            return True  # pos is outside any run
+        if m.end() > pos:
+            return pos in _run_cuts(m.group(), m.start())
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _run_cuts(run: str, offset: int) -> frozenset[int]:
+    import jieba
+
+    cuts, pos = set(), offset
+    for word in jieba.dt.cut(run, HMM=True):
+        cuts.add(pos)
+        pos += len(word)
+    return frozenset(cuts)
+
+
+def _starts_name(text: str, a: int, taken: Callable[[int], bool]) -> bool:
+    """Can a name start at ``a``: after punctuation, a company, a conjunction,
+    a descriptor head or a cue word, or where jieba starts a word (not 哲家
+    in 魏哲家)."""
+    if a == 0 or not NAME_CHAR.match(text[a - 1]) or taken(a - 1) or text[a - 1] in CONJUNCTIONS:
+        return True
+    if any(text.endswith(h, 0, a) for h in _heads()):
+        return True
+    if any(text.endswith(w, 0, a) for w in cues().after_name if len(w) > 1):
+        return True
+    return _cut_at(text, a)
+
+
+def _anaphoric(text: str, a: int) -> bool:
+    """Does the clause of the head at ``a`` start with 这家, 该...?"""
+    start = a
+    while start > 0 and text[start - 1] not in ",.;:!?，。；：！？\n":
+        start -= 1
+    return text[start:a].lstrip().startswith(tuple(cues().anaphora))
+
+
+def _extends_word(text: str, a: int, b: int) -> bool:
+    """Is the head the start of a longer word (股 in 股价, 厂 in 厂房)?"""
+    import jieba
+
+    jieba.initialize()
+    return any(jieba.dt.FREQ.get(text[a:b + k], 0) > 0 for k in (1, 2) if b + k <= len(text))
+
+
+def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
+    """古茗|公布中期业绩: a name that starts a sentence, before a company predicate."""
+    out = []
+    for m in SENTENCE_START.finditer(text):
+        a = m.end()
+        if a >= len(text) or taken(a) or not NAME_CHAR.match(text[a]):
+            continue
+        end = name_after(text, a, taken)
+        if end is None or _predicates().longest_at(text, end) is None or not _cut_at(text, end):
+            continue  # 每股招|股价 is no name: 股价 there is inside 招股价
+        a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
+        if plausible(text[a:end]):
+            out.append(Candidate(a, end, "subject"))
+    return out
+
+
+def conjuncts(text: str, companies: list[tuple[int, int]], taken: Callable[[int], bool]) -> list[Candidate]:
+    """Names joined to a company: after it (X与Y) and before it (Y与X)."""
+    out = []
+    for a, b in companies:
+        if b < len(text) - 2 and text[b] in CONJUNCTIONS:
+            end = name_after(text, b + 1, taken)
+            if end is not None and _strong_end(text, end) and plausible(text[b + 1:end]):
+                out.append(Candidate(b + 1, end, "conjunct"))
+        if a >= 3 and text[a - 1] in CONJUNCTIONS:
+            start = _name_before(text, a - 1, taken)
+            if start is not None and plausible(text[start:a - 1]):
+                out.append(Candidate(start, a - 1, "conjunct"))
+    return out
+
+
+def _strong_end(text: str, end: int) -> bool:
+    """Where a listed name surely ends: punctuation, another conjunction, a
+    ticker bracket, a time, or a company verb (X与Y公布, X与Y两家)."""
+    if end >= len(text) or text[end] in ",.;:!?，。；：！？" + CONJUNCTIONS or TICKER_AFTER.match(text, end):
+        return True
+    return PERIOD_START.match(text, end) is not None or any(text.startswith(w, end) for w in cues().verbs_after)
+
+
+def _name_before(text: str, end: int, taken: Callable[[int], bool]) -> int | None:
+    """Start of a name ending at ``end`` that begins a clause or follows a
+    descriptor head (塑化双雄台塑与...)."""
+    for length in range(2, MAX_NAME + 1):
+        start = end - length
+        if start < 0 or not NAME_CHAR.match(text[start]) or taken(start):
+            return None
+        if start == 0 or CLAUSE_START.match(text, start) and not NAME_CHAR.match(text[start - 1]):
+            return start
+        if any(text.endswith(h, 0, start) for h in _heads()):
+            return start
+    return None
+
+
+def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], anchors: list[tuple[int, int]]) -> bool:
+    """The model's ORG span as a name: plausible, not a place, not a
+    descriptor (液冷厂), and ending where a name can end (not 散热大|厂,
+    not iPhon|e)."""
+    from .companies import region_gazetteer
+
+    name = text[a:b]
+    if not plausible(name) or region_gazetteer().get(name) is not None:
+        return False
+    if name.endswith(tuple(_heads())) or any(text.startswith(h, a) for h in _heads()):
+        return False
+    if _latin(text, a - 1) and _latin(text, a) or _latin(text, b - 1) and _latin(text, b):
+        return False
+    if not _starts_name(text, a, taken) or not _company_context(text, a, b, anchors):
+        return False
+    if b < len(text) and NAME_CHAR.match(text[b]) and not (_is_boundary(text, b) or taken(b)):
+        return False
+    return not any(text.startswith(h[1:], b) for h in _heads() if len(h) > 1 and name.endswith(h[0]))
+
+
+def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) -> bool:
+    """Something around a span that only a company does or is: an
+    organisation suffix of its own, a descriptor head or a company verb
+    before it (收购X), a ticker bracket or a company verb after it (X宣布),
+    or a conjunction joining it to a company found by other means. In
+    articles the model alone reads names into many sentence starts (单看,
+    作为新) and products (Mac): that is not enough."""
+    from .companies import ORG_SUFFIXES
+
+    if text.endswith(tuple(ORG_SUFFIXES), a, b) or TICKER_AFTER.match(text, b):
+        return True
+    if any(text.endswith(h, 0, a) for h in _heads()) or any(text.endswith(w, 0, a) for w in cues().verbs_before):
+        return True
+    if any(text.startswith(w, b) for w in cues().verbs_after):
+        return True
+    joined_before = a > 0 and text[a - 1] in CONJUNCTIONS and any(y == a - 1 for _, y in anchors)
+    joined_after = b < len(text) and text[b] in CONJUNCTIONS and any(x == b + 1 for x, _ in anchors)
+    return joined_before or joined_after
+
+
+def _latin(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+
+def inside_person(start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+    """A knowledge-base match inside a person's name (小鹏 in 何小鹏)."""
+    return any(label == "PER" and a <= start and end <= b and (a, b) != (start, end) for a, b, label in model)
+
+
+def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+    """A name found by its suffix: not where the model reads a person, place
+    or body, and not an industry after a common word or a time (人形机器人,
+    德国汽车, 明年半导体) unless the model reads a company there."""
+    from .companies import region_gazetteer
+
+    if vetoed(start, end, model):
+        return False
+    name = text[start:end]
+    suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
+    if suffix is None:
+        return True
+    head = name[: -len(suffix)]
+    if any(text.startswith(h, end) for h in _heads()) or any(text.startswith(w, end) for w in ("行业", "产业", "板块", "概念")):
+        return False  # 汽车制造商, 半导体企业, 汽车行业: an industry before a descriptor
+    if region_gazetteer().get(head) is not None:
+        return False  # 内地汽车, 德国汽车: a place's industry
+    if PERIOD_START.match(head) or head.startswith(tuple(cues().time_words)) or head[:1] in cues().name_never_starts:
+        return False
+    common = _common_word(head, 200) or _common_word(head[:2], 2000)
+    return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
+
+
+def person_name(name: str) -> bool:
+    """张志强, 陈俊圣: a common surname and two characters that jieba tags as
+    a person's name. (Two-character names are left alone: 古茗, 保瑞 are
+    tagged so too.)"""
+    if len(name) != 3 or name[0] not in cues().surnames:
+        return False
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(name))
+    return len(words) == 1 and words[0].flag == "nr"
+
+
+def vetoed(start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+    """The model reads a person, place, body or market here, and no company.
+    A place that only starts the name does not count (重庆|银行)."""
+    overlapping = [(a, b, label) for a, b, label in model if a < end and start < b]
+    if any(label == "ORG" for _, _, label in overlapping):
+        return False
+    return any(label in VETO_LABELS and not (label == "GPE" and a == start and b < end)
+               for a, b, label in overlapping)
+
+
+def model_spans(text: str) -> list[tuple[int, int, str]]:
+    """The model's entities in ``text``, sentence by sentence (it was
+    trained on sentences)."""
+    from . import ner
+
+    chunks = [m for m in SENTENCE.finditer(text) if m.group().strip()]
+    found = ner.predict_many([m.group() for m in chunks])
+    return [(m.start() + a, m.start() + b, label) for m, spans in zip(chunks, found) for a, b, label in spans]
+
+
+def trim_descriptor(text: str, start: int, end: int, at_start: bool = True) -> int:
+    """A new start for a rule's name that swallowed its descriptor
+    (车用晶片厂杰发科技 -> 杰发科技): just after the last head word that
+    leaves at least two characters."""
+    best = start
+    for head in _heads():
+        i = text.find(head, start, end)
+        while i >= 0:
+            if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start):
+                best = i + len(head)
+            i = text.find(head, i + 1, end)
+    return best
+
+
+def candidates(text: str, taken: Callable[[int], bool], model: list[tuple[int, int, str]],
+               companies: list[tuple[int, int]]) -> list[Candidate]:
+    """Unseen companies by context and by the model, none overlapping
+    ``taken`` or each other, in the order of the signals."""
+    accepted: list[Candidate] = []
+    mine = [False] * (len(text) + 1)
+
+    def busy(i: int) -> bool:
+        return taken(i) or mine[i]
+
+    def accept(c: Candidate, veto: bool = True) -> None:
+        if any(busy(i) for i in range(c.start, c.end)) or (veto and vetoed(c.start, c.end, model)):
+            return
+        if person_name(text[c.start:c.end]):
+            return
+        accepted.append(c)
+        for i in range(c.start, c.end):
+            mine[i] = True
+
+    for m in KY_NAME.finditer(text):
+        accept(Candidate(m.start(), m.end(), "suffix"))
+    for c in appositions(text, busy):
+        accept(c)
+    for c in subjects(text, busy):
+        accept(c)
+    anchors = list(companies) + [(c.start, c.end) for c in accepted]  # companies not from the model
+    for _ in range(2):  # twice: a name joined to one the first pass took (X与Y两家)
+        for a, b, label in model:
+            b = cut_at_boundary(text, a, b)
+            if label == "ORG" and model_span_ok(text, a, b, busy, anchors):
+                accept(Candidate(a, extend_suffixes(text, b), "model"), veto=False)
+        anchors += [(c.start, c.end) for c in accepted if c.source == "model"]
+    while True:  # lists: A、B与C
+        new = conjuncts(text, anchors + [(c.start, c.end) for c in accepted if c.source == "conjunct"], busy)
+        before = len(accepted)
+        for c in new:
+            accept(c)
+        if len(accepted) == before:
+            break
+    return sorted(accepted, key=lambda c: c.start)
+

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .companies import knowledge_base
 from .extract import extract_article
-from .normalize import normalize
 from .io import Article, read_text_document
+from .normalize import normalize
 
 LEVELS = ("value", "subject", "metric", "full")
 NUMERAL = re.compile(r"[0-9０-９〇○零一二两兩三四五六七八九十百千万萬亿億兆壹贰貳叁參肆伍陆陸柒捌玖拾佰仟半]")

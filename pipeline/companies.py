@@ -324,6 +324,8 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
 def _reshape(text: str, m: EntityMention, model: list[tuple[int, int, str]]) -> EntityMention:
     """车用晶片厂杰发科技 -> 杰发科技, 大新银行 -> 大新银行集团: a suffix or
     ticker name made whole (company_context.reshape)."""
+    if m.entity.known:
+        return m  # 陽明(2609): the ticker already named a known company
     start, end = company_context.reshape(text, m.start, m.end, model)
     if (start, end) == (m.start, m.end):
         return m
@@ -398,7 +400,8 @@ def _tickers(text: str) -> list[EntityMention]:
     out = []
     for m in TICKER.finditer(text):
         name = m.group(1)
-        if lexicon_word(name) or _is_dictionary_word(name):
+        known = ticker_index().get(_ticker_key(m.group("code")))
+        if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         # keep the tail that is most likely the name: drop leading stop words
         for stop in sorted(STOP_TOKENS, key=len, reverse=True):
@@ -406,7 +409,6 @@ def _tickers(text: str) -> list[EntityMention]:
             if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
                 name = name[idx + len(stop):]
         start = m.end(1) - len(name)
-        known = ticker_index().get(_ticker_key(m.group("code")))
         if known is not None:
             # 陽明(2609): the code names a known company, whatever the short name
             out.append(EntityMention(start, m.end(1), name, known, "ticker-kb"))

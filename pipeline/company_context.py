@@ -211,7 +211,7 @@ def plausible(name: str) -> bool:
     if len(name) > 2 and _long_boundary(name, 1):
         return False  # 中|实现: one character, then a cue word
     if name.isascii():
-        return len(name) >= 3 and any(c.isalpha() for c in name)
+        return len(name) >= 3 and name[0].isalpha()  # not 2025E
     return not _common_word(name) and not _phrase(name)
 
 
@@ -419,7 +419,7 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     德国汽车, 明年半导体) unless the model reads a company there."""
     from .companies import region_gazetteer
 
-    if vetoed(start, end, model):
+    if vetoed(start, end, model, places=False):
         return False
     name = text[start:end]
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
@@ -448,13 +448,15 @@ def person_name(name: str) -> bool:
     return len(words) == 1 and words[0].flag == "nr"
 
 
-def vetoed(start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+def vetoed(start: int, end: int, model: list[tuple[int, int, str]], places: bool = True) -> bool:
     """The model reads a person, place, body or market here, and no company.
-    A place that only starts the name does not count (重庆|银行)."""
+    A place that only starts the name does not count (重庆|银行); with
+    ``places=False`` no place does (a name with an organisation suffix is a
+    company or a body, never a place: 台北富邦银行)."""
     overlapping = [(a, b, label) for a, b, label in model if a < end and start < b]
     if any(label == "ORG" for _, _, label in overlapping):
         return False
-    return any(label in VETO_LABELS and not (label == "GPE" and a == start and b < end)
+    return any(label in VETO_LABELS and not (label == "GPE" and (not places or a == start and b < end))
                for a, b, label in overlapping)
 
 

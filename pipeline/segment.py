@@ -190,7 +190,7 @@ class SelectiveJiebaTokenizer:
     # spaCy interns every new word (each number, each run) for good: on an
     # endless stream the vocabulary is a leak. Docs get their own vocabulary,
     # started afresh once it holds this many strings; nothing reads word ids.
-    MAX_STRINGS = 100_000
+    MAX_STRINGS = 10_000
 
     def __init__(self, vocab: Vocab, selective: bool = True) -> None:
         self.vocab = vocab

@@ -259,6 +259,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
+    base = _base_level(doc, value)
+    if base is not None:
+        # 较去年同期的32.6亿元: the level of the comparison period, not a growth
+        kind, period = "level", base
+        rules.append(f"kind: level of the comparison period {base.text}")
     if kind == "qoq" and period is not None and period.granularity == "month":
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
@@ -286,6 +291,13 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
     n = int(m.group("n"))
     rules.append(f"value: per share (每{n}股)")
     return replace(value, value=round(value.value / n, 10))
+
+
+def _base_level(doc: Doc, value: ValueMention) -> PeriodMention | None:
+    before = doc.text[max(0, value.start - 2):value.start]
+    if not before.endswith("的"):
+        return None
+    return next((p for p in doc._.periods if p.role == "base" and p.end == value.start - 1 and p.period_start), None)
 
 
 def _typed_plain(value: ValueMention, metric: MetricMention, market: str, history: list[Link], rules: list[str]) -> ValueMention:

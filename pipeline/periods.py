@@ -79,6 +79,7 @@ def _two_digit_year(text: str) -> int:
 def _patterns() -> list[tuple[str, re.Pattern]]:
     sub = (
         rf"(?:(?:前|首)(?P<firstq>{QNUM})季(?:度)?|(?:前|首)(?P<firstm>{NUM12})(?:个)?月"
+        rf"|(?P<report>半年报|半年度报告|中报|中期报告|中期业绩|一季报|三季报|年报|年度报告|年度业绩)"
         rf"|(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12]))(?P<pend>末|底)?"
         rf"|(?P<m1>{NUM12})(?:月)?(?:-|至|~|到|—)(?P<m2>{NUM12})月(?:份)?"
         rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)|(?P<mend>末|底))?"
@@ -247,7 +248,7 @@ def _ymd(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
             return replace(mention, granularity="same-year") if mention else None
         year = pub.year + REL_YEAR_OFFSET[rel]
         explicit = False
-    has_sub = any(g.get(k) for k in ("q", "qfirst", "qq", "half", "hh", "firstq", "firstm", "m1", "mon", "yend", "ystart"))
+    has_sub = any(g.get(k) for k in ("q", "qfirst", "qq", "half", "hh", "firstq", "firstm", "m1", "mon", "yend", "ystart", "report"))
     if g.get("full") and not has_sub:
         start, end = year_bounds(year)
         return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year", explicit_year=True)
@@ -262,6 +263,20 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
     """A part of a year; ``year`` None means the year is still to be decided."""
     text = m.group()
     y = year if year is not None else pub.year
+    if g.get("report"):
+        # 2025年半年报 covers H1; 三季报 the first three quarters; 年报 the year
+        if year is None:
+            return None
+        report = g["report"]
+        if report in ("一季报",):
+            start, end = quarter_bounds(y, 1)
+        elif report == "三季报":
+            start, end = dt.date(y, 1, 1), dt.date(y, 9, 30)
+        elif report.startswith(("年报", "年度")):
+            start, end = year_bounds(y)
+        else:
+            start, end = half_bounds(y, 1)
+        return PeriodMention(m.start(), m.end(), text, start, end, granularity="ytd" if report == "三季报" else "half" if end.month == 6 else "year")
     if g.get("q") or g.get("qfirst") or g.get("qq"):
         q = 1 if g.get("qfirst") else _num(g.get("q") or g.get("qq"))
         if year is None:

@@ -363,8 +363,9 @@ def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> Met
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
     if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in find_cues(before)):
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
-    if value.unit_type == "money" and before.endswith(("收", "收报", "报收")):
-        rules.append("metric: stock price (closing price 收)")
+    if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or MOVE_TO_PRICE.search(before)):
+        # 收1145元; 跌2.6%至98.15元: the price the move ended at
+        rules.append("metric: stock price (closing price)")
         return MetricMention(value.start, value.start, "", "stock_price", "price")
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
     if word is None:
@@ -426,7 +427,7 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
         if metric.type == "ratio" and value.unit_type == "percent" and metric.code not in ("share",):
             rules.append(f"kind: change of a ratio ({cue.text})")
             return "change"
-        if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code != "stock_price" and value.unit_type == "percent":
+        if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code not in DAILY_METRICS and not metric.daily and value.unit_type == "percent":
             rules.append(f"kind: yoy (growth word {cue.text} on a flow metric)")
             return "yoy"
         rules.append(f"kind: change ({cue.text})")
@@ -677,6 +678,7 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
         lk.rules.append(f"subject: {e.text} by enumeration order")
 
 
+MOVE_TO_PRICE = re.compile(r"(?:升|跌|涨|挫|扬|落)\s?\d+(?:\.\d+)?%(?:至|到)$")
 THRESHOLD_AFTER = re.compile(r"(?:的)?(?:关卡|关口|大关|整数关|支撑|压力位|心理关)")
 LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")

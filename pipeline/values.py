@@ -226,7 +226,17 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
             taken[i] = True
         pos = mention.end
     found.sort(key=lambda v: v.start)
-    return [_with_context(text, v) for v in found]
+    return _share_signs(text, [_with_context(text, v) for v in found])
+
+
+def _share_signs(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+    """跌11点或0.12%: the fall applies to both ways of saying it."""
+    out = list(mentions)
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1], out[i]
+        if prev.negated_by and not cur.negated_by and cur.value > 0 and text[prev.end:cur.start].strip() == "或":
+            out[i] = replace(cur, value=-cur.value, negated_by=prev.negated_by)
+    return out
 
 
 def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int] | None) -> ValueMention | None:

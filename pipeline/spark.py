@@ -29,10 +29,8 @@ import datetime as dt
 import json
 import os
 import sys
-import types
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -45,6 +43,7 @@ from pipeline.io import (
     read_text_document,
 )
 from schemas import Fact
+from schemas.columns import column_type
 
 
 def spark_schema(model: type[BaseModel] = Fact):
@@ -64,18 +63,7 @@ def _spark_type(annotation) -> tuple[object, bool]:
 
     scalars = {str: T.StringType(), int: T.LongType(), float: T.DoubleType(), bool: T.BooleanType(),
                dt.date: T.DateType()}
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        inner = [a for a in get_args(annotation) if a is not type(None)]
-        if len(inner) != 1:
-            raise TypeError(f"no Spark type for the union {annotation}")
-        return _spark_type(inner[0])[0], True
-    if origin is Literal:
-        (kind,) = {type(a) for a in get_args(annotation)}
-        return scalars[kind], False
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return spark_schema(annotation), False
-    return scalars[annotation], False
+    return column_type(annotation, scalars, spark_schema)
 
 
 def articles_of(path: str, data: bytes) -> Iterator[Article | InputError]:

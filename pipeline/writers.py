@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Literal, Union, get_args, get_origin
+from typing import IO
 
 from pydantic import BaseModel
 
 from schemas import Fact
+from schemas.columns import column_type
 
 from .scripts import render_fact
 
@@ -143,19 +143,7 @@ def _arrow_type(annotation) -> tuple[object, bool]:
     import pyarrow as pa
 
     scalars = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), dt.date: pa.date32()}
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        inner = [a for a in get_args(annotation) if a is not type(None)]
-        if len(inner) != 1:
-            raise TypeError(f"no Arrow type for the union {annotation}")
-        return _arrow_type(inner[0])[0], True
-    if origin is Literal:
-        (kind,) = {type(a) for a in get_args(annotation)}
-        return scalars[kind], False
-    nested = _model_class(annotation)
-    if nested:
-        return pa.struct([_arrow_field(n, i) for n, i in nested.model_fields.items()]), False
-    return scalars[annotation], False
+    return column_type(annotation, scalars, lambda model: pa.struct([_arrow_field(n, i) for n, i in model.model_fields.items()]))
 
 
 def _model_class(annotation) -> type[BaseModel] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -283,8 +283,6 @@ PER_N_SHARES = re.compile(r"每(?P<n>\d+)股[^，,。；;]{0,6}$")
 
 def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[str]) -> ValueMention:
     """每10股派276.24元: FACT_SPEC's dividend is per share, 27.624."""
-    from dataclasses import replace
-
     m = PER_N_SHARES.search(text, clause[0], value.start)
     if code not in ("dividend", "eps") or m is None or int(m.group("n")) <= 1:
         return value
@@ -304,8 +302,6 @@ def _typed_plain(value: ValueMention, metric: MetricMention, market: str, histor
     """营收三年未破8亿: a bare amount of a money metric is money in the local
     currency; 华为70万的年出货量: a bare count takes the unit the article used
     for the same metric before."""
-    from dataclasses import replace
-
     if value.unit_type != "plain":
         return value
     if metric.type in ("amount", "price"):
@@ -496,8 +492,6 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
 
 
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
-    from dataclasses import replace
-
     if not metric.loss and not (metric.code == "net_profit" and "亏损" in text[clause[0]:value.start]):
         return value
     if kind == "level":
@@ -628,8 +622,6 @@ def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link 
     if prev.value.unit_type != "money" or prev.value.unit == value.unit:
         return None
     sign = -1 if prev.value.value < 0 else 1
-    from dataclasses import replace
-
     converted = replace(value, value=sign * abs(value.value), qualifier="approx" if value.qualifier == "exact" else value.qualifier)
     link = Link(converted, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment, prev.confidence, prev.sentence, ["conversion of the previous amount"])
     link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
@@ -757,9 +749,6 @@ def _from_to(doc: Doc, sentence: Sentence, links: list[Link]) -> None:
             y, q = (p.period_start.year, q - 1) if q > 1 else (p.period_start.year - 1, 4)
             first.period_start, first.period_end = quarter_bounds(y, q)
         first.rules.append("period: the earlier level of 从A到B")
-        for lk in (first, second):
-            if lk.value.value < 0 and lk.value.negated_by is None:
-                continue
 
 
 def _dedupe(links: list[Link]) -> list[Link]:

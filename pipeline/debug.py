@@ -15,7 +15,8 @@ def run_debug(args: argparse.Namespace) -> int:
     norm = result.normalized
     print(f"published: {result.published} ({result.date_source})")
     print(f"normalised: {norm.text}")
-    doc = make_doc(build_nlp(), norm.text, result.published, "cn", {})
+    # the Doc the extraction used; rebuilt only if it was not kept (articles read in pieces)
+    doc = result.doc if result.doc is not None else make_doc(build_nlp(), norm.text, result.published, "cn", {})
     print("tokens: " + " | ".join(t.text for t in doc))
     for label, items in (("values", doc._.values), ("periods", doc._.periods), ("entities", doc._.entities),
                          ("metrics", doc._.metrics), ("cues", doc._.cues)):

@@ -414,19 +414,16 @@ def _special_forms(text: str) -> list[ValueMention]:
 
 def _with_context(text: str, v: ValueMention) -> ValueMention:
     """Apply the qualifier and sign written around the mention."""
-    qualifier = v.qualifier
-    if qualifier == "exact":
-        before, _ = _qualifier_before(text, v.start)
-        m = _patterns()["qual_after"].match(text, v.end)
-        after = lexicon.units().qualifiers_after[m.group().strip()] if m else None
-        qualifier = before or after or "exact"
-        # 约合 / 约 before and 左右 after agree; 超过...以上 too.
     cursor = v.start
     prefix_word = _patterns()["prefix_word_before"].search(text[max(0, cursor - 5):cursor])
     if prefix_word:
-        cursor -= len(prefix_word.group())
+        cursor -= len(prefix_word.group())  # 约合人民币11605亿元: the qualifier stands before the currency word
+    qualifier = v.qualifier
     if qualifier == "exact":
-        qualifier = _qualifier_before(text, cursor)[0] or qualifier
+        m = _patterns()["qual_after"].match(text, v.end)
+        after = lexicon.units().qualifiers_after[m.group().strip()] if m else None
+        # 约...左右 and 超过...以上 agree; a word right before the number wins
+        qualifier = _qualifier_before(text, v.start)[0] or after or _qualifier_before(text, cursor)[0] or "exact"
     _, cursor = _qualifier_before(text, cursor)
     negated_by = _negative_before(text, cursor)
     value, high = v.value, v.value_high

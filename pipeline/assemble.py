@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from .companies import Entity, EntityMention, company_by_short_name, region_gazetteer
-from .metrics import CueMention, MetricMention, find_cues
+from .metrics import CueMention, MetricMention
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
 
@@ -337,7 +337,7 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if before_clause:
         rules.append(f"metric: {before_clause[-1].text} in the clause")
         return before_clause[-1]
-    move = _price_move(text, clause, value, rules)
+    move = _price_move(doc, clause, value, rules)
     if move is not None:
         return move
     found = _nearest(compatible, value, clause, rules, "metric")
@@ -352,12 +352,13 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     return None
 
 
-def _price_move(text: str, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
+def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
     """今天下跌70元，跌幅4.81%: a price move with no metric word is the stock price."""
     if value.unit_type not in ("money", "percent") and value.unit != "点":
         return None
+    text = doc.text
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
-    if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in find_cues(before)):
+    if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in _cues_between(doc, clause[0], value.start)):
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
     if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or MOVE_TO_PRICE.search(before)):
         # 收1145元; 跌2.6%至98.15元: the price the move ended at

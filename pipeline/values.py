@@ -112,6 +112,13 @@ def _unit_of(m: re.Match, market: str) -> tuple[str | None, str, str]:
     return None, "plain", "none"
 
 
+def _unit_with_prefix(m: re.Match, market: str) -> tuple[str | None, str, str]:
+    """The unit after the number, unless a currency prefix (US$, NT$) stands before it."""
+    if m.group("prefix"):
+        return lexicon.units().currency_prefixes[m.group("prefix")], "money", "prefix"
+    return _unit_of(m, market)
+
+
 def _has_scale(num: str) -> bool:
     return any(ch in "万亿兆" for ch in num) or (not num[:1].isdigit() and len(num) > 1)
 
@@ -244,10 +251,7 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     start = m.start("prefix") if m.group("prefix") else m.start("minus") if m.group("minus") else m.start("num")
     if m.group("prefix") and m.group("prefix").isalpha() and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
         return None
-    unit, unit_type, source = _unit_of(m, market)
-    if m.group("prefix"):
-        unit = lexicon.units().currency_prefixes[m.group("prefix")]
-        unit_type, source = "money", "prefix"
+    unit, unit_type, source = _unit_with_prefix(m, market)
     end = m.end()
     if _is_cn_numeral(num):
         if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid") and not _qualifier_before(text, m.start("num"))[0]:
@@ -347,10 +351,7 @@ def _read_match_no_range(text: str, m: re.Match, market: str, token_starts: froz
     num = m.group("num")
     if _is_cn_numeral(num) and token_starts is not None and m.start("num") not in token_starts:
         return None
-    unit, unit_type, source = _unit_of(m, market)
-    if m.group("prefix"):
-        unit = lexicon.units().currency_prefixes[m.group("prefix")]
-        unit_type, source = "money", "prefix"
+    unit, unit_type, source = _unit_with_prefix(m, market)
     if unit_type == "plain" and not _has_scale(num):
         return None
     if _reject_context(text, m.start(), m.end(), unit_type):

@@ -102,9 +102,29 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     ]
 
 
+# Two publication dates far apart: a mention that resolves the same against
+# both does not depend on the publication date (see _date_free).
+PROBE_DATES = (dt.date(2001, 2, 14), dt.date(2013, 8, 27))
+
+
 def find_periods(text: str, published: dt.date | None) -> list[PeriodMention]:
-    """All period mentions in ``text``, in order, resolved against ``published``."""
-    pub = published or dt.date.today()
+    """All period mentions in ``text``, in order, resolved against ``published``.
+
+    With no publication date (none in the input, on the command line, in a
+    dateline or as a year in the text), only mentions that need none are
+    kept: 今年 or 第三季 against the day of the run would make the output
+    depend on when it ran."""
+    if published is None:
+        return _date_free(text)
+    return _resolved(text, published)
+
+
+def _date_free(text: str) -> list[PeriodMention]:
+    first, second = (_resolved(text, day) for day in PROBE_DATES)
+    return [p for p in first if p in second]
+
+
+def _resolved(text: str, pub: dt.date) -> list[PeriodMention]:
     taken = [False] * (len(text) + 1)
     found: list[PeriodMention] = []
     for name, pat in _patterns():

@@ -292,10 +292,17 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
 
 
 def _base_level(doc: Doc, value: ValueMention) -> PeriodMention | None:
-    before = doc.text[max(0, value.start - 2):value.start]
-    if not before.endswith("的"):
-        return None
-    return next((p for p in doc._.periods if p.role == "base" and p.end == value.start - 1 and p.period_start), None)
+    """较去年同期的32.6亿元, 较二季度亏损11.58亿元: the amount right after the
+    comparison period (nothing but 的 or metric words between) is its level."""
+    for p in doc._.periods:
+        if p.role != "base" or not p.period_start or not p.end <= value.start <= p.end + 12:
+            continue
+        gap = list(doc.text[p.end:value.start])
+        for m in _within(doc._.metrics, p.end, value.start):
+            gap[m.start - p.end:m.end - p.end] = [""] * (m.end - m.start)
+        if "".join(gap).replace("的", "") == "":
+            return p
+    return None
 
 
 def _typed_plain(value: ValueMention, metric: MetricMention, market: str, history: list[Link], rules: list[str]) -> ValueMention:
@@ -520,6 +527,9 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # A day in another clause is usually when something was said or done
     # (10月28日出席大会后...宣布), not the period of the number, except for
     # prices and market values, which are quoted per day.
+    # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
+    # period of its own clause only; what follows is about the reported period
+    periods = [p for p in periods if not p.text.endswith("同期")]
     if metric.code not in DAILY_METRICS and not metric.daily:
         periods = [p for p in periods if p.granularity != "day"]
     else:

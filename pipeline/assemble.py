@@ -268,7 +268,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
     estimate = _estimate(doc, clause, value)
-    segment = metric.segment or _segment(text, clause, metric) or _region_segment(text, clause, metric, subject)
+    segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject)
     if code == "shipments" and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
@@ -611,12 +611,15 @@ def _segment(text: str, clause, metric: MetricMention) -> str | None:
     return m.group(1) if m else None
 
 
-def _region_segment(text: str, clause, metric: MetricMention, subject: Entity | None) -> str | None:
-    """大中华区营收144.9亿美元 in 苹果's article: the region is the segment."""
+def _region_segment(doc: Doc, clause, metric: MetricMention, subject: Entity | None) -> str | None:
+    """大中华区营收144.9亿美元 in 苹果's article: the region is the segment
+    (not the 世界 inside 新世界发展: a place inside a name is no region)."""
     if subject is None or subject.type != "company" or metric.start < clause[0]:
         return None
-    head = text[clause[0]:metric.start]
-    hit = next(((s, e, ent) for s, e, ent in region_gazetteer().find_all(head) if ent.type == "region"), None)
+    head = doc.text[clause[0]:metric.start]
+    names = [(m.start - clause[0], m.end - clause[0]) for m in doc._.entities if m.entity.type != "region"]
+    hit = next(((s, e, ent) for s, e, ent in region_gazetteer().find_all(head)
+                if ent.type == "region" and not any(a < e and s < b for a, b in names)), None)
     if hit is None or len(head) - hit[1] > 4:
         return None
     return head[hit[0]:].rstrip("的") or None

@@ -233,7 +233,50 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
             taken[i] = True
         pos = mention.end
     found.sort(key=lambda v: v.start)
-    return _share_signs(text, [_with_context(text, v) for v in found])
+    return _carry_currency(text, _share_signs(text, [_with_context(text, v) for v in found]))
+
+
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+# (人民币，下同), （单位：港元，下同）: the currency of every later bare 元
+SAME_BELOW = re.compile(r"[(（](?:单位[:：])?\s?(?:(?P<word>[\u4e00-\u9fff]{2,3})\s?[,，、]?\s?)?下同[)）]")
+
+
+def _carry_currency(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+    """A bare 元 takes a currency the article has fixed for it: one declared
+    for what follows (人民币，下同), else the currency word of an earlier
+    amount in the same sentence (人民币195.3亿元、248亿元及297.6亿元 are all
+    CNY: the word is written once for the list)."""
+    declared = _declared_currencies(text, mentions)
+    out, sentence_currency, previous_end = [], None, 0
+    for v in mentions:
+        if SENTENCE_END.search(text, previous_end, v.start):
+            sentence_currency = None
+        previous_end = v.end
+        if v.unit_type == "money" and v.currency_source in ("word", "prefix"):
+            # 人民币248亿元 starts a currency for the bare 元 after it; 110亿港元 ends it
+            carries = text[v.end - 1:v.end] in "元块" and _local_currency_hint(text, v.start)
+            sentence_currency = v.unit if carries else None
+        elif v.unit_type == "money" and v.currency_source == "local":
+            unit = sentence_currency or next((u for pos, u in reversed(declared) if pos <= v.start), None)
+            if unit is not None:
+                v = replace(v, unit=unit, currency_source="carried")
+        out.append(v)
+    return out
+
+
+def _declared_currencies(text: str, mentions: list[ValueMention]) -> list[tuple[int, str]]:
+    """(position, currency) of every 下同 declaration, in order: the word in
+    the brackets, or the currency of the amount the brackets follow."""
+    out = []
+    words = lexicon.units().currency_prefix_words
+    for m in SAME_BELOW.finditer(text):
+        if m.group("word") in words:
+            out.append((m.end(), words[m.group("word")]))
+            continue
+        before = next((v for v in reversed(mentions) if v.end <= m.start() and m.start() - v.end <= 3), None)
+        if before is not None and before.unit_type == "money" and before.currency_source != "local":
+            out.append((m.end(), before.unit))
+    return out
 
 
 def _share_signs(text: str, mentions: list[ValueMention]) -> list[ValueMention]:

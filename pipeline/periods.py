@@ -95,7 +95,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
-        ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|前天|同日|当前|当天|当季|当日|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
+        ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|今早|今晨|今午|前天|同日|当前|当天|当季|当日|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
         ("ymd", re.compile(rf"{year}(?:{sub})?")),
         ("sub", re.compile(sub)),
         ("within", re.compile(rf"(?:未来)?(?P<n>{NUM12})年(?:内|之内)")),
@@ -399,9 +399,9 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
     elif word in ("本月至今", "本月以来", "月初至今"):
         start, end = dt.date(pub.year, pub.month, 1), pub
         gran = "span"
-    elif word in ("今天", "今日", "目前", "当前", "现时", "迄今"):
+    elif word in ("今天", "今日", "今早", "今晨", "今午", "目前", "当前", "现时", "迄今"):
         start = end = pub
-        gran = "day" if word in ("今天", "今日") else "asof"
+        gran = "day" if word in ("今天", "今日", "今早", "今晨", "今午") else "asof"
     elif word in ("昨天", "昨日"):
         start = end = pub - dt.timedelta(days=1)
         gran = "day"

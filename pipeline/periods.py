@@ -222,7 +222,10 @@ def _months_ending(m: re.Match, g: dict) -> PeriodMention:
         first_month += 12
         year -= 1
     start = dt.date(year, first_month, 1) if end == month_end(end.year, end.month) else end
-    return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="span")
+    # a year that does not end in December is the company's fiscal year, named
+    # by the year it ends in (截至2025年6月30日止年度 -> FY2025)
+    fiscal = f"FY{end.year}" if g.get("yr") and (end.month, end.day) != (12, 31) else None
+    return PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=fiscal, granularity="span")
 
 
 def _fiscal(m: re.Match, g: dict) -> PeriodMention:
@@ -465,7 +468,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             last_day = p
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year, last_year_end = p.period_end.year, p.end
-    return _same_period_last_year(text, out)
+    return _this_fiscal_year(text, _same_period_last_year(text, out))
 
 
 def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
@@ -480,7 +483,8 @@ ASOF_NEAR = re.compile(r"(?:截至|截止)[^，。,;；]{0,6}[(（]$")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
-SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)")
+SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)|(?P<fy>上一?个?(?:财年|财政年度|会计年度))")
+THIS_FISCAL_YEAR = re.compile(r"本(?:财年|财政年度|会计年度)")
 
 
 def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
@@ -493,10 +497,16 @@ def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[Period
         before = text[max(0, m.start() - 3):m.start()]
         role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
         out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
+        if m.group("fy") and not anchor.fiscal:
+            continue  # 上一财年 needs a fiscal year to count back from
         if anchor.fiscal:
             fy, _, rest = anchor.fiscal.partition("-")
+            if m.group("fy"):
+                rest = ""  # the fiscal year before, whole
+                anchor = _whole_fiscal_year(anchor, out)
             label = f"FY{int(fy[2:]) - 1}" + (f"-{rest}" if rest else "")
-            out.append(PeriodMention(m.start(), m.end(), m.group(), None, None, fiscal=label, granularity="fiscal", role=role))
+            start, end = (_minus_year(anchor.period_start), _minus_year(anchor.period_end)) if anchor.period_start else (None, None)
+            out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=label, granularity="fiscal", role=role))
             continue
         start, end = _minus_year(anchor.period_start), _minus_year(anchor.period_end)
         before = text[max(0, m.start() - 3):m.start()]
@@ -504,6 +514,27 @@ def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[Period
         # drop the bare 去年 found inside 去年同期
         out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=anchor.granularity, role=role, explicit_year=True))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _whole_fiscal_year(anchor: PeriodMention, found: list[PeriodMention]) -> PeriodMention:
+    """The mention that names the whole fiscal year of ``anchor`` (FY2025 for
+    FY2025-H1), when the text named it; else ``anchor`` without its dates."""
+    fy = anchor.fiscal.partition("-")[0]
+    whole = next((p for p in found if p.fiscal == fy and p.period_start), None)
+    return whole or replace(anchor, period_start=None, period_end=None)
+
+
+def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
+    """本财年: the fiscal year the text last named."""
+    out = list(found)
+    for m in THIS_FISCAL_YEAR.finditer(text):
+        anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal and "-" not in p.fiscal
+                       and p.role != "base" and not SAME_PERIOD.match(p.text)), None)
+        if anchor is not None:
+            out.append(PeriodMention(m.start(), m.end(), m.group(), anchor.period_start, anchor.period_end,
+                                     fiscal=anchor.fiscal, granularity="fiscal"))
     out.sort(key=lambda p: p.start)
     return out
 

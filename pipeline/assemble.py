@@ -36,6 +36,9 @@ COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", 
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
 ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
+CONJUNCTIONS = ("与", "和", "及")
+CLAUSE_OPENERS = (",", "，", ";", "；", ":", "：")
+PARTNER_AFTER = ("相比", "比较", "对比", "相较", "合作", "签", "共同", "联合", "一样", "相同", "之间")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
 AMOUNT_TYPES = ("amount", "size", "count", "price")
@@ -214,8 +217,13 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         return False
     if e.entity.sector in ANALYST_SECTORS and ANALYST_VIEW.match(text[e.end:min(sentence.end, e.end + 12)]):
         return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company
-    if any(before.endswith(w) for w in OBJECT_BEFORE):
-        return False
+    word = next((w for w in OBJECT_BEFORE if before.endswith(w)), None)
+    if word is not None:
+        # ，及元大人寿则获利30.1亿元: a conjunction opening a clause joins subjects
+        opening = text[max(sentence.start, e.start - len(word) - 1):e.start - len(word)]
+        # (与招行相比, 与英伟达合作: the frame of a comparison or a deal, an object)
+        return word in CONJUNCTIONS and (e.start - len(word) == sentence.start or opening in CLAUSE_OPENERS) \
+            and not after.startswith(PARTNER_AFTER)
     return True
 
 

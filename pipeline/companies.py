@@ -44,7 +44,7 @@ class EntityMention:
 
 ORG_SUFFIXES = [
     "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
-    "证券", "保险", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
+    "证券", "保险", "人寿", "产险", "投信", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
     "-KY",
 ]
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
@@ -166,7 +166,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for m in defined:
         take(m)
     for start, end, entity in knowledge_base().find_all(text):
-        if not company_context.inside_person(start, end, model):
+        if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
     if defined:
         aliases = {m.text: m.entity for m in defined if m.source == "defined"}
@@ -197,6 +197,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     short: dict[str, Entity] = {}
     for m in unseen:
         short.update(short_forms(m))
+        short.update(_bracketed_short_name(text, m))
     if short:
         for start, end, entity in Gazetteer(short.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
@@ -294,6 +295,33 @@ def _defined_short_names(text: str) -> list[EntityMention]:
     return out
 
 
+LEADING_CONJUNCTIONS = ("及", "与", "以及")
+
+
+def _subsidiary_of_known(text: str, start: int, end: int) -> bool:
+    """中国信托|银行: a known name followed by a suffix that makes another
+    company (a bank, an insurer of the group), unless the knowledge base
+    knows that longer name too (it would have matched it)."""
+    return text.startswith(tuple(company_context.cues().subsidiary_suffixes), end)
+
+
+BRACKETED_SHORT = re.compile(r"[(（](?P<short>[\u4e00-\u9fff]{2,4})[)）]")
+
+
+def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:
+    """中国信托银行(中信银): the short name the article uses next. Only an
+    abbreviation counts: its characters appear in the name, in order (not
+    a place or a role in brackets)."""
+    b = BRACKETED_SHORT.match(text, m.end)
+    if b is None or m.entity.known:
+        return {}
+    short = b.group("short")
+    chars = iter(m.text)
+    if short == m.text or not all(ch in chars for ch in short):
+        return {}
+    return {short: m.entity}
+
+
 def _inside_name(text: str, start: int, end: int) -> bool:
     """上海 in 上海电气 is part of a company name, not the region."""
     return end < len(text) and any(text.startswith(s, end) for s in ORG_SUFFIXES[:30])
@@ -314,6 +342,8 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
         start = _name_start(tokens, token_text, i, word, suffix)
         if start is None:
             continue
+        while text.startswith(LEADING_CONJUNCTIONS, start) and b - start > len(suffix) + 2:
+            start += 1  # 及富邦产险: the conjunction joins the name to a list, it is not part of it
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))

@@ -65,6 +65,7 @@ class CompanyCues(lexicon.Strict):
     verbs_after: list[str]
     name_never_starts: str
     name_never_inside: str
+    subsidiary_suffixes: list[str]
 
 
 @lru_cache(maxsize=1)

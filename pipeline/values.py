@@ -353,6 +353,19 @@ def _jiao_fen(text: str, end: int, value: Decimal) -> tuple[int, Decimal]:
 PLUS_MINUS = re.compile(r"\s?(?:±|\+/-)\s?(?P<num>\d+(?:\.\d+)?)\s?(?:个百分点|百分点|%)")
 
 
+# A change verb right before a number: 降300元至18,900元 reads "by ... to ...".
+CHANGE_BY_BEFORE = re.compile(r"(?:降|升|涨|跌|增|减|加|上调|下调|调高|调低|提高|降低|增加|减少|下滑|上升|下降)了?$")
+
+
+def _change_then_level(text: str, first: ValueMention, second: ValueMention, joiner: re.Match) -> bool:
+    """调降300元至18,900元: by 300 to 18,900, two figures. A growth range
+    (增长10%至15%) stays a range: only amounts, and only where the second is
+    far larger than the first (a change to a level, not two bounds)."""
+    return (joiner.group().strip() in ("至", "到") and first.unit_type != "percent"
+            and CHANGE_BY_BEFORE.search(text, max(0, first.start - 3), first.start) is not None
+            and abs(second.value) > 3 * abs(first.value))
+
+
 def _extend_range(text: str, first: ValueMention, market: str, token_starts: frozenset[int] | None) -> ValueMention:
     """346亿至358亿美元, 10%到20%, 1.2至1.5亿元, 46%±1.5个百分点: one mention with value_high."""
     pm = PLUS_MINUS.match(text, first.end)
@@ -382,6 +395,8 @@ def _extend_range(text: str, first: ValueMention, market: str, token_starts: fro
     low = Decimal(str(first.value))
     if not first.has_scale and second.has_scale and first.unit_type == "plain":
         low = _borrow_scale(first, second)
+    if _change_then_level(text, first, second, j):
+        return first
     if low > Decimal(str(second.value)) and first.unit_type == second.unit_type:
         return first  # 增长至 / from-to of two levels, not a range
     return replace(

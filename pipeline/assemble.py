@@ -46,6 +46,7 @@ DAILY_METRICS = ("stock_price", "market_cap")
 CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
 CONTINUATION = ("其中", "当中", "其次")
+PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度)")
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 WHOLE_YEAR_WORDS = ("全年", "本年度")
 # Figures of a reporting period, which inherit the period the text reports on.
@@ -160,8 +161,8 @@ class PeriodContext:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
                 if self.lead_day is None and p.start < LEAD_CHARS:
                     self.lead_day = p
-            if p.text.endswith("同期") or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
-                continue  # 去年同期 is a comparison; 全年, 本季度 take their year from the context
+            if p.text.endswith("同期") or PREVIOUS_FISCAL_YEAR.match(p.text) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
+                continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
                 if self.paragraph is not None and self.paragraph.fiscal and not p.fiscal and p.granularity == "quarter":
                     continue  # 创下9月季度新高 inside a fiscal-quarter report does not replace it
@@ -537,7 +538,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # prices and market values, which are quoted per day.
     # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
     # period of its own clause only; what follows is about the reported period
-    periods = [p for p in periods if not p.text.endswith("同期")]
+    periods = [p for p in periods if not p.text.endswith("同期") and not PREVIOUS_FISCAL_YEAR.match(p.text)]
     if metric.code not in DAILY_METRICS and not metric.daily:
         periods = [p for p in periods if p.granularity != "day"]
     else:

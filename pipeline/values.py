@@ -233,7 +233,22 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
             taken[i] = True
         pos = mention.end
     found.sort(key=lambda v: v.start)
+    found = _drop_exchange_rates(text, found)
     return _carry_currency(text, _share_signs(text, [_with_context(text, v) for v in found]))
+
+
+EXCHANGE_JOINER = re.compile(r"\s?(?:兑|兑换|换|比)\s?(?:约)?\s?")
+
+
+def _drop_exchange_rates(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+    """1美元兑30.5元新台币: an exchange rate, two amounts of money that are
+    no figure of anyone (a rate the article assumes or quotes)."""
+    drop: set[int] = set()
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        if a.unit_type == b.unit_type == "money" and EXCHANGE_JOINER.fullmatch(text, a.end, b.start):
+            drop |= {i, i + 1}
+    return [v for i, v in enumerate(mentions) if i not in drop]
 
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")

@@ -243,8 +243,14 @@ def _market_by_metric_pattern() -> re.Pattern:
     """全球智能手机出货量: a place, a product, then a market-wide quantity."""
     r = lexicon.regions()
     regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
-    words = [w for e in lexicon.metrics().metrics.values() if e.type in ("count", "size") for w in e.words]
+    # sales and market size make a market (中国乘用车零售); output does not
+    # (中国粗钢产量 is the country's figure, the region is its subject)
+    words = [w for name, e in lexicon.metrics().metrics.items() if name in MARKET_METRICS for w in e.words]
     return re.compile(rf"(?P<region>{regions})(?P<product>[\u4e00-\u9fffA-Za-z0-9]{{2,8}}?)(?={lexicon.alternation(words)})")
+
+
+MARKET_METRICS = ("shipments", "market_size")
+LEADING_PERIOD = re.compile(r"^(?:今年|去年|明年|本年|全年|前[一二三四1-4]季度?|[上下]半年|第?[一二三四1-4]季度?|前?\d{1,2}(?:-\d{1,2})?月份?)")
 
 
 def _market_region_prefix(text: str) -> str:
@@ -266,8 +272,8 @@ def _markets(text: str) -> list[EntityMention]:
         name = (_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", "")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
-        product = m.group("product")
-        if any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) or product in GENERIC_NAME_PARTS:
+        product = LEADING_PERIOD.sub("", m.group("product"))  # 中国前三季粗钢: the period is no part of the market
+        if len(product) < 2 or any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) or product in GENERIC_NAME_PARTS:
             continue
         if any(o.start <= m.start() < o.end for o in out):
             continue

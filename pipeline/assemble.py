@@ -46,6 +46,7 @@ DAILY_METRICS = ("stock_price", "market_cap")
 CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
 CONTINUATION = ("其中", "当中", "其次")
+COMPANIES_COUNTED = re.compile(r"[^，,。；;]{0,8}?(?:企业|公司|厂商|车企|厂家|机构|券商|银行|会员)")
 PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度)")
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 WHOLE_YEAR_WORDS = ("全年", "本年度")
@@ -244,6 +245,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         return None
     if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点":
         rules.append("dropped: a count without a count metric (narrative count)")
+        return None
+    if value.unit == "家" and COMPANIES_COUNTED.match(text, value.end):
+        rules.append("dropped: a count of the companies a statistic covers (26家企业), narrative")
         return None
     kind = _kind(doc, clause, sentence, metric, value, rules)
     if kind is None:
@@ -472,7 +476,9 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if companies_clause:
         rules.append(f"subject: {companies_clause[-1].text} in the clause")
         return companies_clause[-1], 0.9
-    markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"]
+    # what an industry sold (销售各类挖掘机) is a market only in an article about no company
+    markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"
+                      and not (e.source == "sales-object" and topic.current is not None)]
     if markets_clause:
         rules.append(f"subject: market {markets_clause[-1].text} in the clause")
         return markets_clause[-1], 0.75

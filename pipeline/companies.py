@@ -205,6 +205,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     for m in _markets(text):
         take(m)
+    for m in _sales_objects(text):
+        take(m)
     for start, end, entity in region_gazetteer().find_all(text):
         if entity.type == "region" and not _inside_name(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "region"))
@@ -261,6 +263,31 @@ def _market_region_prefix(text: str) -> str:
 def _region_name(form: str) -> str:
     entity = region_gazetteer().get(form)
     return entity.name if entity is not None and entity.type == "region" else form
+
+
+SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了?(?:各类|各种|各型)?(?P<product>[\u4e00-\u9fff]{2,8}?)(?:约|近|逾|超|达|共|合计|累计)?(?=\d)")
+
+
+NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
+
+
+def _sales_objects(text: str) -> list[EntityMention]:
+    """共销售各类挖掘机18096台 in industry statistics: the market of what was
+    sold (中国挖掘机市场), named with the place last named before it. Whether
+    it is the subject is decided in assembly: not where a company is."""
+    out = []
+    regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
+    for m in SALES_OBJECT.finditer(text):
+        product = m.group("product")
+        if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
+            continue
+        place = next((ent for s, e, ent in reversed(regions) if e <= m.start()), None)
+        if place is None:
+            continue
+        name = f"{place.name}{product}市场"
+        a, b = m.start("product"), m.end("product")
+        out.append(EntityMention(a, b, product, Entity(None, name, "market", known=False), "sales-object"))
+    return out
 
 
 def _markets(text: str) -> list[EntityMention]:

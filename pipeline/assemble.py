@@ -75,6 +75,7 @@ class Link:
     fiscal: str | None = None
     period_locked: bool = False  # a rule decided there is no period: do not inherit one
     daily: bool = False  # quoted per trading day (prices, market values, net buying)
+    balance: bool = False  # a balance on a day: inherits the end day of the period reported on
 
 
 @dataclass
@@ -239,7 +240,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     kind = _kind(doc, clause, sentence, metric, value, rules)
     if kind is None:
         return None
-    code = _metric_code(text, sentence, clause, metric, rules)
+    code = metric.code
     value = _per_share(text, clause, code, value, rules)
     if code == "dividend" and value.unit_type == "money" and abs(value.value) >= 1e6:
         # FACT_SPEC's dividend is per share; a total payout (派发现金红利346.71亿元) is `other`
@@ -251,6 +252,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6
         rules.append("subject: article topic")
+    if code == "share":
+        code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
+        if code == "other" and metric.segment is None:
+            metric = replace(metric, segment=_share_segment(text, clause, metric))
     market = subject.market if subject is not None and subject.market else default_market
     if code in DAILY_METRICS and subject is not None and subject.listings:
         # a price is quoted where the shares trade: 腾讯's 642.5元 in Hong Kong is HKD
@@ -274,6 +279,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = metric.daily or code in DAILY_METRICS
+    link.balance = metric.balance or code in STOCK_METRICS
     _fill_period(link, previous)
     return link
 
@@ -439,15 +445,39 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     return "level"
 
 
-def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, rules: list[str]) -> str:
+REVENUE_BASE = ("收入", "营收", "业务", "销售额")
+MARKET_BASE = ("市场", "全球", "行业")
+
+
+def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, value: ValueMention, subject: Entity | None, history: list[Link], rules: list[str]) -> str:
+    """占比, 比重, 占: a share of what? Of the subject's revenue (营收占比) ->
+    revenue_share; of a market (在全球出货量中的占比, or the subject is a
+    market) -> market_share; of another quantity of the subject (储能电池占
+    销量两成, 研发人员占比, 占归母净利润的75%) -> other. With no base word at
+    all (合计占比达74%) the share goes on from the share figure just before."""
     if metric.code != "share":
         return metric.code
-    window = text[max(sentence.start, metric.start - 20):metric.start]
-    if any(w in window for w in ("收入", "营收", "业务", "销售额")):
+    window = text[max(sentence.start, metric.start - 20):metric.start] + text[metric.end:value.start]
+    if any(w in window for w in REVENUE_BASE):
         rules.append("metric: revenue_share (占比 of the subject's revenue)")
         return "revenue_share"
-    rules.append("metric: market_share (占比 of a market)")
-    return "market_share"
+    if (subject is not None and subject.type == "market") or any(w in window for w in MARKET_BASE):
+        rules.append("metric: market_share (占比 of a market)")
+        return "market_share"
+    last = history[-1] if history else None
+    if last is not None and last.metric in ("revenue_share", "market_share") and last.subject == subject \
+            and not re.search(r"[\u4e00-\u9fff]", text[metric.end:value.start].strip("达为约近超过逾了")) \
+            and text.count("\n", last.value.end, value.start) == 0:
+        rules.append(f"metric: {last.metric}, as the share just before")
+        return last.metric
+    rules.append("metric: other (占比 of another quantity of the subject)")
+    return "other"
+
+
+def _share_segment(text: str, clause, metric: MetricMention) -> str | None:
+    """储能电池约占两成 -> 储能电池占比: what the share is of."""
+    head = re.sub(r"^(?:其中|当中|而|其)", "", text[clause[0]:metric.start]).rstrip("约近的")
+    return f"{head}占比" if head else None
 
 
 def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link], history: list[Link]) -> tuple[EntityMention | None, float]:
@@ -565,11 +595,11 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.period_start, link.period_end = context.period_start, context.period_end
         link.rules.append(f"period: {context.text}, the trading day of the paragraph")
         link.confidence = min(link.confidence, 0.7)
-    elif link.metric in FLOW_METRICS:
+    elif link.metric in FLOW_METRICS and not link.balance:
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the period the paragraph or lead reports on")
         link.confidence = min(link.confidence, 0.7)
-    elif link.metric in STOCK_METRICS and context.period_end is not None:
+    elif link.balance and context.period_end is not None:
         link.period_start = link.period_end = context.period_end
         link.rules.append(f"period: end of {context.text}, as of")
         link.confidence = min(link.confidence, 0.7)

@@ -51,6 +51,7 @@ class MetricEntry(Strict):
     segment: str | None = None
     unit: str | None = None  # the counting unit of a bare count (用户数2.42亿 -> 人)
     daily: bool = False  # quoted per trading day: takes the day the paragraph reports on
+    balance: bool = False  # a balance on a day (贷款总额): takes the end day of the period reported on
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:

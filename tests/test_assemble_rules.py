@@ -1,0 +1,58 @@
+"""Linking rules of pipeline/assemble.py, one written example each (issue #5).
+
+Sentences are written for these tests; each would fail without its rule."""
+
+import datetime as dt
+
+import pytest
+
+from pipeline.cli import article_from_text
+from pipeline.extract import extract_article
+
+
+def facts(text: str, date: str = "2025-10-30") -> list[dict]:
+    article = article_from_text(text, dt.date.fromisoformat(date))
+    return [f.model_dump(mode="json") for f in extract_article(article).facts]
+
+
+def one(text: str, value: float, date: str = "2025-10-30") -> dict:
+    hits = [f for f in facts(text, date) if abs(f["value"] - value) < 1e-6]
+    assert len(hits) == 1, [(f["metric"], f["kind"], f["value"]) for f in facts(text, date)]
+    return hits[0]
+
+
+@pytest.mark.parametrize("text, value, metric", [
+    # the base of the share after the share word: 占...营收
+    ("联电表示，从制程结构看，28纳米出货占第三季晶圆营收的35%。", 35.0, "revenue_share"),
+    # a share of another quantity of the company: other
+    ("比亚迪第三季度销量约111万辆，其中海外销量约占两成。", 20.0, "other"),
+    ("截至2024年底，该公司员工总数为500人，其中研发人员占比近五成。", 50.0, "other"),
+    # a share within a market
+    ("小米在全球智能手机出货量中的占比为13.5%。", 13.5, "market_share"),
+])
+def test_share_words_say_what_the_share_is_of(text, value, metric):
+    assert one(text, value)["metric"] == metric
+
+
+def test_a_share_with_no_base_goes_on_from_the_share_before():
+    text = "联电第三季营收600亿元。28纳米占第三季晶圆营收的35%，22纳米占20%；22纳米及以下合计占比达55%。"
+    assert one(text, 55.0)["metric"] == "revenue_share"
+
+
+def test_balances_without_a_code_take_the_end_day():
+    text = "兴业银行前三季度营业收入1600亿元。截至9月末，贷款总额5.8万亿元，对公贷款同比增长9.1%。"
+    loans = one(text, 5.8e12)
+    assert (loans["metric"], loans["segment"]) == ("other", "贷款总额")
+    assert loans["period_start"] == loans["period_end"] == "2025-09-30"
+    corporate = one(text, 9.1)
+    assert (corporate["metric"], corporate["kind"], corporate["period_end"]) == ("other", "yoy", "2025-09-30")
+
+
+@pytest.mark.parametrize("text, value, metric", [
+    ("工商银行前三季度净利差为1.52%，净息差为1.30%。", 1.52, "other"),  # spread is not margin
+    ("工商银行前三季度净利差为1.52%，净息差为1.30%。", 1.30, "net_interest_margin"),
+    ("该分部本季度经营收益为9亿元。", 9e8, "operating_profit"),
+    ("腾讯第三季度实际税率升至18.2%。", 18.2, "other"),
+])
+def test_metric_words(text, value, metric):
+    assert one(text, value)["metric"] == metric

@@ -256,6 +256,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
         if code == "other" and metric.segment is None:
             metric = replace(metric, segment=_share_segment(text, clause, metric))
+    whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
+    if whole_market is not None:
+        subject_mention, subject, confidence = whole_market, whole_market.entity, 0.75
     market = subject.market if subject is not None and subject.market else default_market
     if code in DAILY_METRICS and subject is not None and subject.listings:
         # a price is quoted where the shares trade: 腾讯's 642.5元 in Hong Kong is HKD
@@ -472,6 +475,49 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
         return last.metric
     rules.append("metric: other (占比 of another quantity of the subject)")
     return "other"
+
+
+@lru_cache(maxsize=1)
+def _stock_market_words() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:
+    regions = lexicon.regions()
+    words: dict[str, tuple[str, str | None]] = {}
+    for name, sm in regions.stock_markets.items():
+        for w in [name, *sm.words]:
+            words[w] = (name, sm.market)
+    for w in regions.stock_market_words:
+        words.setdefault(w, ("", None))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return pattern, words
+
+
+def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: ValueMention, default_market: str, rules: list[str]) -> EntityMention | None:
+    """台股...全天成交值, 大市成交额, 上市公司总市值: a whole market's turnover or
+    market value belongs to the stock market (ANNOTATION.md S4), not to the
+    index named with it nor to the article's company. A word naming a market
+    (台股, 港股) may stand anywhere earlier in the sentence; a generic word
+    (大市, 证券市场, 上市公司) only right before the metric word."""
+    if metric.code != "market_cap" and metric.segment != "成交额":
+        return None
+    if not metric.text or metric.start > value.start:
+        return None
+    pattern, words = _stock_market_words()
+    text = doc.text
+    hits = list(pattern.finditer(text, sentence.start, metric.start))
+    if not hits:
+        return None
+    hit = hits[-1]
+    name, market = words[hit.group()]
+    if not name:
+        if metric.start - hit.end() > 6:
+            return None
+        market = default_market
+        name = next((n for n, sm in lexicon.regions().stock_markets.items() if sm.market == market), None)
+        if name is None:
+            return None
+    if any(hit.end() <= e.start and e.end <= value.start and e.entity.type in ACTORS for e in doc._.entities):
+        return None  # 台股...台积电市值: the company's own market value
+    rules.append(f"subject: the stock market {name} ({hit.group()})")
+    return EntityMention(hit.start(), hit.end(), hit.group(), Entity(None, name, "market", market), "stock_market")
 
 
 def _share_segment(text: str, clause, metric: MetricMention) -> str | None:

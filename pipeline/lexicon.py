@@ -95,6 +95,11 @@ class VendorGroups(Strict):
     synonyms: dict[str, str]
 
 
+class StockMarket(Strict):
+    market: Market
+    words: list[str] = Field(min_length=1)
+
+
 class Regions(Strict):
     regions: dict[str, list[str]]
     not_companies: list[str]
@@ -103,6 +108,8 @@ class Regions(Strict):
     indices: dict[str, list[str]]
     investor_groups: dict[str, list[str]]
     vendor_groups: VendorGroups
+    stock_markets: dict[str, StockMarket] = {}
+    stock_market_words: list[str] = []
 
 
 class Company(Strict):

@@ -56,3 +56,18 @@ def test_balances_without_a_code_take_the_end_day():
 ])
 def test_metric_words(text, value, metric):
     assert one(text, value)["metric"] == metric
+
+
+@pytest.mark.parametrize("text, date, value, subject", [
+    ("台股今天终场下跌120.5点，收在27010.2点，全天成交值为4120.6亿元。", "2025-12-02", 4.1206e11, "台湾股市"),
+    ("港股今日靠稳。恒指收报25,980点，升40点；大市全日成交额2,410亿元。", "2025-12-02", 2.41e11, "香港股市"),
+    ("外资今天买超新台币120亿元。上市公司总市值一天增加1.2兆元，升至86.1兆元。", "2025-12-02", 8.61e13, "台湾股市"),
+])
+def test_a_whole_markets_turnover_and_value_belong_to_the_stock_market(text, date, value, subject):
+    fact = one(text, value, date)
+    assert (fact["subject"], fact["subject_type"]) == (subject, "market")
+
+
+def test_a_companys_own_market_value_stays_the_companys():
+    fact = one("台股今天走高，台积电上涨20元，市值增加5186亿元。", 5.186e11, "2025-12-02")
+    assert fact["subject"] == "台积电"

@@ -156,8 +156,10 @@ class PeriodContext:
         for p in periods:
             if p.role == "period" and p.granularity == "day" and self.day is None:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
-                if self.lead_day is None and p.start < LEAD_CHARS:
-                    self.lead_day = p
+            if p.role == "period" and p.granularity == "day" and p.start < LEAD_CHARS and (
+                    self.lead_day is None or (p.period_start == self.published != self.lead_day.period_start)):
+                # 美股昨天收黑...台股今天: the lead's quote of the publication day wins
+                self.lead_day = p
             if p.text.endswith("同期") or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
                 continue  # 去年同期 is a comparison; 全年, 本季度 take their year from the context
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
@@ -600,7 +602,9 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
         periods = [p for p in periods if p.granularity != "day"]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
-        periods = [p for p in periods if p.granularity == "day"]
+        # 本周...累计下跌, 本月至今累升: a span up to the publication day is the period of a move
+        periods = [p for p in periods if p.granularity == "day"
+                   or (p.granularity == "span" and p.period_end is not None and p.period_end == doc._.published)]
     return _nearest(periods, value, clause, rules, "period")
 
 

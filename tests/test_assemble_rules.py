@@ -71,3 +71,15 @@ def test_a_whole_markets_turnover_and_value_belong_to_the_stock_market(text, dat
 def test_a_companys_own_market_value_stays_the_companys():
     fact = one("台股今天走高，台积电上涨20元，市值增加5186亿元。", 5.186e11, "2025-12-02")
     assert fact["subject"] == "台积电"
+
+
+def test_the_leads_quote_of_the_publication_day_dates_later_prices():
+    text = ("美股四大指数昨天全面收黑，台股今天开低走低，终场下跌300点。\n\n"
+            "记忆体族群同样难逃卖压，南亚科收在140元。")
+    assert one(text, 140.0, "2025-11-21")["period_start"] == "2025-11-21"
+
+
+def test_a_weeks_move_spans_the_week_to_date():
+    text = "台股今天终场下跌300点。\n\n就本周表现而言，加权指数累计下跌962.56点。"
+    fact = one(text, -962.56, "2025-11-21")
+    assert (fact["period_start"], fact["period_end"]) == ("2025-11-17", "2025-11-21")

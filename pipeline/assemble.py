@@ -76,6 +76,7 @@ class Link:
     period_locked: bool = False  # a rule decided there is no period: do not inherit one
     daily: bool = False  # quoted per trading day (prices, market values, net buying)
     balance: bool = False  # a balance on a day: inherits the end day of the period reported on
+    converts: Link | None = None  # the amount this one states in another currency
 
 
 @dataclass
@@ -201,6 +202,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
             _inherit_period(link, context.trading_day() if link.daily else context.current())
+        for link in sentence_links:
+            if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
+                link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
         context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
@@ -229,12 +233,16 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     conversion = _conversion_of(doc, value, previous)
     if conversion is not None:
         return conversion
-    if THRESHOLD_AFTER.match(text, value.end):
-        rules.append("dropped: a price threshold (失守1400元关卡), not a figure")
+    if _in_condition(text, clause, value):
+        rules.append("dropped: inside the condition of a hypothetical (若...), not a figure")
         return None
     metric = _metric_for(doc, sentence, clause, value, rules)
     if metric is None:
         rules.append("dropped: no metric word in the sentence")
+        return None
+    if (metric.code in DAILY_METRICS or metric.daily) and (THRESHOLD_AFTER.match(text, value.end) or THRESHOLD_BEFORE.search(text, clause[0], value.start)):
+        # 营收突破10兆元大关 is a fact (qualifier over); a price's round level is not
+        rules.append("dropped: a price threshold (失守1400元关卡, 站回900元), not a figure")
         return None
     if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点":
         rules.append("dropped: a count without a count metric (narrative count)")
@@ -706,6 +714,7 @@ def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link 
     converted = replace(value, value=sign * abs(value.value), qualifier="approx" if value.qualifier == "exact" else value.qualifier)
     link = Link(converted, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment, prev.confidence, prev.sentence, ["conversion of the previous amount"])
     link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
+    link.converts = prev
     return link
 
 
@@ -752,6 +761,18 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
 
 
 MOVE_TO_PRICE = re.compile(r"(?:升|跌|涨|挫|扬|落)\s?\d+(?:\.\d+)?%(?:至|到)$")
+THRESHOLD_BEFORE = re.compile(r"(?:站回|站上|重返|失守|跌破|守住|收复|摸高)(?:了)?$")
+CONDITION = re.compile(r"^(?:若|如果|假如|倘若|假设|假若|一旦|要是)")
+CONSEQUENCE = re.compile(r"则|便可|就会|就能")
+
+
+def _in_condition(text: str, clause, value: ValueMention) -> bool:
+    """若下半年日均成交能维持在2000亿港元以上，全年盈利有望...: the number states
+    a condition, not a value (ANNOTATION.md A3). 若不计该项目则为16.4% is a value."""
+    head = text[clause[0]:value.start]
+    return bool(CONDITION.match(head)) and not CONSEQUENCE.search(head) and clause[1] < len(text) and text[clause[1]:clause[1] + 1] in "，,"
+
+
 THRESHOLD_AFTER = re.compile(r"(?:的)?(?:关卡|关口|大关|整数关|支撑|压力位|心理关)")
 LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")

@@ -83,3 +83,31 @@ def test_a_weeks_move_spans_the_week_to_date():
     text = "台股今天终场下跌300点。\n\n就本周表现而言，加权指数累计下跌962.56点。"
     fact = one(text, -962.56, "2025-11-21")
     assert (fact["period_start"], fact["period_end"]) == ("2025-11-17", "2025-11-21")
+
+
+def test_a_number_in_the_condition_of_a_hypothetical_is_not_a_fact():
+    text = "港交所上半年收入140亿港元。分析员认为，若下半年日均成交能维持在2500亿港元以上，全年盈利有望再创纪录。"
+    assert not [f for f in facts(text, "2025-08-20") if f["value"] == 2.5e11]
+    kept = "汇丰第三季平均有形股本回报率为12.3%；若不计及须予注意项目则为16.4%。"
+    assert one(kept, 16.4)["metric"] == "roe"
+
+
+def test_price_thresholds_are_dropped_but_amount_thresholds_are_facts():
+    prices = "台达电今天收在895元，昨天才重新站回900元，今天又失守1000元关卡。"
+    assert {f["value"] for f in facts(prices, "2025-11-21")} == {895.0}
+    fact = one("高盛预估，鸿海明年营收有机会突破10兆元大关。", 1e13, "2025-11-05")
+    assert (fact["metric"], fact["qualifier"]) == ("revenue", "over")
+
+
+def test_a_stated_conversion_takes_the_period_its_amount_took():
+    text = "小米集团今天港股收盘市值约为一点〇五万亿港元（约合人民币九千六百亿元）。"
+    hkd, cny = one(text, 1.05e12, "2025-11-18"), one(text, 9.6e11, "2025-11-18")
+    assert hkd["period_start"] == cny["period_start"] == "2025-11-18"
+
+
+@pytest.mark.parametrize("text, value, kind", [
+    ("汇丰普通股权一级资本比率为14.5%，较第二季末下降0.1个百分点。", -0.1, "qoq"),
+    ("小米17系列上市首月销量较上一代增长约三成。", 30.0, "change"),
+])
+def test_kind_words(text, value, kind):
+    assert one(text, value)["kind"] == kind

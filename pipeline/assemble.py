@@ -233,6 +233,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     conversion = _conversion_of(doc, value, previous)
     if conversion is not None:
         return conversion
+    restated = _restated_change(text, clause, value, previous)
+    if restated is not None:
+        return restated
     if _in_condition(text, clause, value):
         rules.append("dropped: inside the condition of a hypothetical (若...), not a figure")
         return None
@@ -277,6 +280,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
+    event_dated = period is EVENT
+    if event_dated:
+        period = None
     base = _base_level(doc, value)
     if base is not None:
         # 较去年同期的32.6亿元: the level of the comparison period, not a growth
@@ -293,6 +299,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = metric.daily or code in DAILY_METRICS
     link.balance = metric.balance or code in STOCK_METRICS
+    if event_dated or (estimate and link.balance and period is None):
+        # an event's figure, or a target ratio (14%至14.5%的中期目标): no period of the report
+        link.period_locked = True
     _fill_period(link, previous)
     return link
 
@@ -448,6 +457,11 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
             return "yoy"
         rules.append(f"kind: change ({cue.text})")
         return "change"
+    if value.unit_type == "percent" and metric.type in AMOUNT_TYPES and metric.code not in DAILY_METRICS \
+            and not metric.daily and GROWTH_AFTER.match(text, value.end):
+        # 全年净利润有望实现1%左右的正增长: the growth word follows the number
+        rules.append("kind: yoy (growth word after the number on a flow metric)")
+        return "yoy"
     if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code not in ("share", "market_share"):
         if metric.code == "stock_price" or value.negated_by:
             rules.append("kind: change (percentage of a price)")
@@ -600,6 +614,11 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
+    events = [p for p in in_clause if EVENT_AFTER.match(doc.text, p.end)]
+    if events and events[-1] is in_clause[-1]:
+        # 7月宣布的回购计划, 9月发布的新机: the month dates the event, not the number (ANNOTATION.md P7)
+        rules.append(f"period: none ({events[-1].text} dates an event)")
+        return EVENT
     if in_clause:
         rules.append(f"period: {in_clause[-1].text} in the clause")
         return in_clause[-1]
@@ -614,6 +633,11 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
         periods = [p for p in periods if p.granularity == "day"
                    or (p.granularity == "span" and p.period_end is not None and p.period_end == doc._.published)]
     return _nearest(periods, value, clause, rules, "period")
+
+
+GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
+EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
+EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
 
 
 def _nearest(items: list, value: ValueMention, clause, rules: list[str], what: str):
@@ -698,6 +722,26 @@ def _region_segment(text: str, clause, metric: MetricMention, subject: Entity | 
     if hit is None or len(head) - hit[1] > 4:
         return None
     return head[hit[0]:].rstrip("的") or None
+
+
+RESTATED = re.compile(r"(?P<w>跌幅|降幅|减幅|涨幅|增幅|升幅)(?:约|达|为|近|超过|逾|约为)*$")
+
+
+def _restated_change(text: str, clause, value: ValueMention, previous: list[Link]) -> Link | None:
+    """较去年同期减少12亿美元，跌幅约14%: the same change as a percentage, not
+    a price move."""
+    if not previous or value.unit_type != "percent":
+        return None
+    m = RESTATED.fullmatch(text[clause[0]:value.start].strip())
+    prev = previous[-1]
+    if m is None or prev.kind == "level" or prev.value.unit_type != "money" or prev.daily:
+        return None
+    sign = -1 if m.group("w") in ("跌幅", "降幅", "减幅") else 1
+    link = Link(replace(value, value=sign * abs(value.value)), prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period,
+                prev.estimate, prev.segment, prev.confidence, prev.sentence, [f"the change just before, as a percentage ({m.group('w')})"])
+    link.period_start, link.period_end, link.fiscal, link.period_locked = prev.period_start, prev.period_end, prev.fiscal, prev.period_locked
+    link.converts = prev  # takes the period its amount ends up with
+    return link
 
 
 def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link | None:

@@ -111,3 +111,24 @@ def test_a_stated_conversion_takes_the_period_its_amount_took():
 ])
 def test_kind_words(text, value, kind):
     assert one(text, value)["kind"] == kind
+
+
+def test_an_events_date_is_not_the_period_of_its_number():
+    text = "汇丰第三季除税前利润72.95亿美元。至于7月宣布、规模最多30亿美元的回购计划，则已经完成。"
+    assert one(text, 3e9)["period_start"] is None
+
+
+def test_a_target_ratio_does_not_take_the_as_of_day():
+    text = "截至9月底，普通股权一级资本比率为14.5%，处于14%至14.5%的中期目标范围上限。"
+    fact = one(text, 14.0)
+    assert fact["estimate"] and fact["period_start"] is None
+
+
+def test_a_growth_word_after_the_number():
+    fact = one("招商银行前三季度营收2514亿元。市场普遍预计，招行全年归母净利润有望实现1%左右的正增长。", 1.0)
+    assert (fact["metric"], fact["kind"], fact["period_end"]) == ("net_profit", "yoy", "2025-12-31")
+
+
+def test_a_change_restated_as_a_percentage_is_not_a_price_move():
+    fact = one("汇丰第三季除税前利润为72.95亿美元，较去年同期减少12亿美元，跌幅约14%。", -14.0)
+    assert (fact["metric"], fact["kind"], fact["period_start"]) == ("pretax_profit", "yoy", "2025-07-01")

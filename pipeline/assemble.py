@@ -292,6 +292,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
     estimate = _estimate(doc, clause, value)
+    target = TARGET_AFTER.match(text, value.end) is not None
+    if target:
+        # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
+        estimate, period = True, None
+        rules.append("estimate: a target (目标 after the number); no period")
     segment = metric.segment or _segment(text, clause, metric) or _region_segment(text, clause, metric, subject)
     if code == "shipments" and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume is its size
@@ -299,7 +304,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = metric.daily or code in DAILY_METRICS
     link.balance = metric.balance or code in STOCK_METRICS
-    if event_dated or (estimate and link.balance and period is None):
+    if event_dated or target or (estimate and link.balance and period is None):
         # an event's figure, or a target ratio (14%至14.5%的中期目标): no period of the report
         link.period_locked = True
     _fill_period(link, previous)
@@ -635,6 +640,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     return _nearest(periods, value, clause, rules, "period")
 
 
+TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标")
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
 EVENT = PeriodMention(0, 0, "", None, None, granularity="event")

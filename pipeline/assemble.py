@@ -34,6 +34,7 @@ SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|�
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin"}
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
+LISTED_ON = re.compile(r"(?:主板|创业板|科创板)?(?:挂牌|上市|交易|招股)")
 ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
@@ -222,6 +223,9 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
     if e.entity.sector in ANALYST_SECTORS and ANALYST_VIEW.match(text[e.end:min(sentence.end, e.end + 12)]):
         return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company
     if any(before.endswith(w) for w in OBJECT_BEFORE):
+        return False
+    if before.endswith("在") and (LISTED_ON.match(after) if e.entity.type == "company" else e.entity.type == "market"):
+        # 在港交所挂牌: the exchange is a place; 该公司在全球动力电池市场中的市占率: the market is the scope
         return False
     return True
 

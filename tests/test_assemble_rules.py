@@ -132,3 +132,9 @@ def test_a_growth_word_after_the_number():
 def test_a_change_restated_as_a_percentage_is_not_a_price_move():
     fact = one("汇丰第三季除税前利润为72.95亿美元，较去年同期减少12亿美元，跌幅约14%。", -14.0)
     assert (fact["metric"], fact["kind"], fact["period_start"]) == ("pretax_profit", "yoy", "2025-07-01")
+
+
+def test_the_exchange_a_company_lists_on_is_not_the_topic():
+    text = ("药明康德上半年营收207.99亿元。公司H股于5月在港交所挂牌，募资净额约30亿港元。\n\n"
+            "截至6月末，公司货币资金为150.2亿元。")
+    assert one(text, 1.502e10, "2025-08-20")["subject"] == "药明康德"

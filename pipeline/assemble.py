@@ -547,8 +547,9 @@ def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: Va
         name = next((n for n, sm in lexicon.regions().stock_markets.items() if sm.market == market), None)
         if name is None:
             return None
-    if any(hit.end() <= e.start and e.end <= value.start and e.entity.type in ACTORS for e in doc._.entities):
-        return None  # 台股...台积电市值: the company's own market value
+    clause_start = max((c[0] for c in sentence.clauses if c[0] <= metric.start), default=sentence.start)
+    if any(min(hit.end(), clause_start) <= e.start and e.end <= value.start and e.entity.type in ACTORS for e in doc._.entities):
+        return None  # 台股...台积电市值, 小米集团港股收盘市值: the company's own market value
     rules.append(f"subject: the stock market {name} ({hit.group()})")
     return EntityMention(hit.start(), hit.end(), hit.group(), Entity(None, name, "market", market), "stock_market")
 

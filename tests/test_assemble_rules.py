@@ -138,3 +138,8 @@ def test_the_exchange_a_company_lists_on_is_not_the_topic():
     text = ("药明康德上半年营收207.99亿元。公司H股于5月在港交所挂牌，募资净额约30亿港元。\n\n"
             "截至6月末，公司货币资金为150.2亿元。")
     assert one(text, 1.502e10, "2025-08-20")["subject"] == "药明康德"
+
+
+def test_a_companys_hong_kong_market_value_stays_the_companys():
+    fact = one("业绩公布前，小米集团港股收盘市值约为一点〇五万亿港元。", 1.05e12, "2025-11-18")
+    assert fact["subject"] == "小米"

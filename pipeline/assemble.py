@@ -34,6 +34,7 @@ SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|�
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin"}
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
+LISTED_ON = re.compile(r"(?:主板|创业板|科创板)?(?:挂牌|上市|交易|招股)")
 ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 CONJUNCTIONS = ("与", "和", "及")
@@ -80,6 +81,8 @@ class Link:
     fiscal: str | None = None
     period_locked: bool = False  # a rule decided there is no period: do not inherit one
     daily: bool = False  # quoted per trading day (prices, market values, net buying)
+    balance: bool = False  # a balance on a day: inherits the end day of the period reported on
+    converts: Link | None = None  # the amount this one states in another currency
 
 
 @dataclass
@@ -160,8 +163,10 @@ class PeriodContext:
         for p in periods:
             if p.role == "period" and p.granularity == "day" and self.day is None:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
-                if self.lead_day is None and p.start < LEAD_CHARS:
-                    self.lead_day = p
+            if p.role == "period" and p.granularity == "day" and p.start < LEAD_CHARS and (
+                    self.lead_day is None or (p.period_start == self.published != self.lead_day.period_start)):
+                # 美股昨天收黑...台股今天: the lead's quote of the publication day wins
+                self.lead_day = p
             if p.text.endswith("同期") or PREVIOUS_FISCAL_YEAR.match(p.text) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
                 continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
@@ -203,6 +208,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
             _inherit_period(link, context.trading_day() if link.daily else context.current())
+        for link in sentence_links:
+            if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
+                link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
         context.observe(_within(doc._.periods, sentence.start, sentence.end))
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
@@ -226,6 +234,9 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         # (与招行相比, 与英伟达合作: the frame of a comparison or a deal, an object)
         return word in CONJUNCTIONS and (e.start - len(word) == sentence.start or opening in CLAUSE_OPENERS) \
             and not after.startswith(PARTNER_AFTER)
+    if before.endswith("在") and (LISTED_ON.match(after) if e.entity.type == "company" else e.entity.type == "market"):
+        # 在港交所挂牌: the exchange is a place; 该公司在全球动力电池市场中的市占率: the market is the scope
+        return False
     return True
 
 
@@ -236,12 +247,19 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     conversion = _conversion_of(doc, value, previous)
     if conversion is not None:
         return conversion
-    if THRESHOLD_AFTER.match(text, value.end):
-        rules.append("dropped: a price threshold (失守1400元关卡), not a figure")
+    restated = _restated_change(text, clause, value, previous)
+    if restated is not None:
+        return restated
+    if _in_condition(text, clause, value):
+        rules.append("dropped: inside the condition of a hypothetical (若...), not a figure")
         return None
     metric = _metric_for(doc, sentence, clause, value, rules)
     if metric is None:
         rules.append("dropped: no metric word in the sentence")
+        return None
+    if (metric.code in DAILY_METRICS or metric.daily) and (THRESHOLD_AFTER.match(text, value.end) or THRESHOLD_BEFORE.search(text, clause[0], value.start)):
+        # 营收突破10兆元大关 is a fact (qualifier over); a price's round level is not
+        rules.append("dropped: a price threshold (失守1400元关卡, 站回900元), not a figure")
         return None
     if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点":
         rules.append("dropped: a count without a count metric (narrative count)")
@@ -252,7 +270,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     kind = _kind(doc, clause, sentence, metric, value, rules)
     if kind is None:
         return None
-    code = _metric_code(text, sentence, clause, metric, rules)
+    code = metric.code
     value = _per_share(text, clause, code, value, rules)
     if code == "dividend" and value.unit_type == "money" and abs(value.value) >= 1e6:
         # FACT_SPEC's dividend is per share; a total payout (派发现金红利346.71亿元) is `other`
@@ -264,6 +282,13 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6
         rules.append("subject: article topic")
+    if code == "share":
+        code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
+        if code == "other" and metric.segment is None:
+            metric = replace(metric, segment=_share_segment(text, clause, metric))
+    whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
+    if whole_market is not None:
+        subject_mention, subject, confidence = whole_market, whole_market.entity, 0.75
     market = subject.market if subject is not None and subject.market else default_market
     if code in DAILY_METRICS and subject is not None and subject.listings:
         # a price is quoted where the shares trade: 腾讯's 642.5元 in Hong Kong is HKD
@@ -272,6 +297,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     value = with_market(value, market)
     value = _apply_sign(text, clause, metric, kind, value, rules)
     period = _period(doc, sentence, clause, value, metric, rules)
+    event_dated = period is EVENT
+    if event_dated:
+        period = None
     base = _base_level(doc, value)
     if base is not None:
         # 较去年同期的32.6亿元: the level of the comparison period, not a growth
@@ -281,12 +309,21 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
     estimate = _estimate(doc, clause, value)
+    target = TARGET_AFTER.match(text, value.end) is not None
+    if target:
+        # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
+        estimate, period = True, None
+        rules.append("estimate: a target (目标 after the number); no period")
     segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject)
     if code == "shipments" and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = metric.daily or code in DAILY_METRICS
+    link.balance = metric.balance or code in STOCK_METRICS
+    if event_dated or target or (estimate and link.balance and period is None):
+        # an event's figure, or a target ratio (14%至14.5%的中期目标): no period of the report
+        link.period_locked = True
     _fill_period(link, previous)
     return link
 
@@ -449,6 +486,11 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
             return "yoy"
         rules.append(f"kind: change ({cue.text})")
         return "change"
+    if value.unit_type == "percent" and metric.type in AMOUNT_TYPES and metric.code not in DAILY_METRICS \
+            and not metric.daily and GROWTH_AFTER.match(text, value.end):
+        # 全年净利润有望实现1%左右的正增长: the growth word follows the number
+        rules.append("kind: yoy (growth word after the number on a flow metric)")
+        return "yoy"
     if value.unit_type in ("percent", "pp") and metric.type in AMOUNT_TYPES and metric.code not in ("share", "market_share"):
         if metric.code == "stock_price" or value.negated_by:
             rules.append("kind: change (percentage of a price)")
@@ -459,15 +501,83 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     return "level"
 
 
-def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, rules: list[str]) -> str:
+REVENUE_BASE = ("收入", "营收", "业务", "销售额")
+MARKET_BASE = ("市场", "全球", "行业")
+
+
+def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, value: ValueMention, subject: Entity | None, history: list[Link], rules: list[str]) -> str:
+    """占比, 比重, 占: a share of what? Of the subject's revenue (营收占比) ->
+    revenue_share; of a market (在全球出货量中的占比, or the subject is a
+    market) -> market_share; of another quantity of the subject (储能电池占
+    销量两成, 研发人员占比, 占归母净利润的75%) -> other. With no base word at
+    all (合计占比达74%) the share goes on from the share figure just before."""
     if metric.code != "share":
         return metric.code
-    window = text[max(sentence.start, metric.start - 20):metric.start]
-    if any(w in window for w in ("收入", "营收", "业务", "销售额")):
+    window = text[max(sentence.start, metric.start - 20):metric.start] + text[metric.end:value.start]
+    if any(w in window for w in REVENUE_BASE):
         rules.append("metric: revenue_share (占比 of the subject's revenue)")
         return "revenue_share"
-    rules.append("metric: market_share (占比 of a market)")
-    return "market_share"
+    if (subject is not None and subject.type == "market") or any(w in window for w in MARKET_BASE):
+        rules.append("metric: market_share (占比 of a market)")
+        return "market_share"
+    last = history[-1] if history else None
+    if last is not None and last.metric in ("revenue_share", "market_share") and last.subject == subject \
+            and not re.search(r"[\u4e00-\u9fff]", text[metric.end:value.start].strip("达为约近超过逾了")) \
+            and text.count("\n", last.value.end, value.start) == 0:
+        rules.append(f"metric: {last.metric}, as the share just before")
+        return last.metric
+    rules.append("metric: other (占比 of another quantity of the subject)")
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _stock_market_words() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]]:
+    regions = lexicon.regions()
+    words: dict[str, tuple[str, str | None]] = {}
+    for name, sm in regions.stock_markets.items():
+        for w in [name, *sm.words]:
+            words[w] = (name, sm.market)
+    for w in regions.stock_market_words:
+        words.setdefault(w, ("", None))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return pattern, words
+
+
+def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: ValueMention, default_market: str, rules: list[str]) -> EntityMention | None:
+    """台股...全天成交值, 大市成交额, 上市公司总市值: a whole market's turnover or
+    market value belongs to the stock market (ANNOTATION.md S4), not to the
+    index named with it nor to the article's company. A word naming a market
+    (台股, 港股) may stand anywhere earlier in the sentence; a generic word
+    (大市, 证券市场, 上市公司) only right before the metric word."""
+    if metric.code != "market_cap" and metric.segment != "成交额":
+        return None
+    if not metric.text or metric.start > value.start:
+        return None
+    pattern, words = _stock_market_words()
+    text = doc.text
+    hits = list(pattern.finditer(text, sentence.start, metric.start))
+    if not hits:
+        return None
+    hit = hits[-1]
+    name, market = words[hit.group()]
+    if not name:
+        if metric.start - hit.end() > 6:
+            return None
+        market = default_market
+        name = next((n for n, sm in lexicon.regions().stock_markets.items() if sm.market == market), None)
+        if name is None:
+            return None
+    clause_start = max((c[0] for c in sentence.clauses if c[0] <= metric.start), default=sentence.start)
+    if any(min(hit.end(), clause_start) <= e.start and e.end <= value.start and e.entity.type in ACTORS for e in doc._.entities):
+        return None  # 台股...台积电市值, 小米集团港股收盘市值: the company's own market value
+    rules.append(f"subject: the stock market {name} ({hit.group()})")
+    return EntityMention(hit.start(), hit.end(), hit.group(), Entity(None, name, "market", market), "stock_market")
+
+
+def _share_segment(text: str, clause, metric: MetricMention) -> str | None:
+    """储能电池约占两成 -> 储能电池占比: what the share is of."""
+    head = re.sub(r"^(?:其中|当中|而|其)", "", text[clause[0]:metric.start]).rstrip("约近的")
+    return f"{head}占比" if head else None
 
 
 def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, subjects: list[EntityMention], topic: Topic, rules: list[str], previous: list[Link], history: list[Link]) -> tuple[EntityMention | None, float]:
@@ -536,6 +646,11 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
+    events = [p for p in in_clause if EVENT_AFTER.match(doc.text, p.end)]
+    if events and events[-1] is in_clause[-1]:
+        # 7月宣布的回购计划, 9月发布的新机: the month dates the event, not the number (ANNOTATION.md P7)
+        rules.append(f"period: none ({events[-1].text} dates an event)")
+        return EVENT
     if in_clause:
         rules.append(f"period: {in_clause[-1].text} in the clause")
         return in_clause[-1]
@@ -549,8 +664,16 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
         periods = [p for p in periods if p.granularity != "day"]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
-        periods = [p for p in periods if p.granularity == "day"]
+        # 本周...累计下跌, 本月至今累升: a span up to the publication day is the period of a move
+        periods = [p for p in periods if p.granularity == "day"
+                   or (p.granularity == "span" and p.period_end is not None and p.period_end == doc._.published)]
     return _nearest(periods, value, clause, rules, "period")
+
+
+TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标")
+GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
+EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
+EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
 
 
 def _nearest(items: list, value: ValueMention, clause, rules: list[str], what: str):
@@ -590,11 +713,11 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.period_start, link.period_end = context.period_start, context.period_end
         link.rules.append(f"period: {context.text}, the trading day of the paragraph")
         link.confidence = min(link.confidence, 0.7)
-    elif link.metric in FLOW_METRICS:
+    elif link.metric in FLOW_METRICS and not link.balance:
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the period the paragraph or lead reports on")
         link.confidence = min(link.confidence, 0.7)
-    elif link.metric in STOCK_METRICS and context.period_end is not None:
+    elif link.balance and context.period_end is not None:
         link.period_start = link.period_end = context.period_end
         link.rules.append(f"period: end of {context.text}, as of")
         link.confidence = min(link.confidence, 0.7)
@@ -640,6 +763,26 @@ def _region_segment(doc: Doc, clause, metric: MetricMention, subject: Entity | N
     return head[hit[0]:].rstrip("的") or None
 
 
+RESTATED = re.compile(r"(?P<w>跌幅|降幅|减幅|涨幅|增幅|升幅)(?:约|达|为|近|超过|逾|约为)*$")
+
+
+def _restated_change(text: str, clause, value: ValueMention, previous: list[Link]) -> Link | None:
+    """较去年同期减少12亿美元，跌幅约14%: the same change as a percentage, not
+    a price move."""
+    if not previous or value.unit_type != "percent":
+        return None
+    m = RESTATED.fullmatch(text[clause[0]:value.start].strip())
+    prev = previous[-1]
+    if m is None or prev.kind == "level" or prev.value.unit_type != "money" or prev.daily:
+        return None
+    sign = -1 if m.group("w") in ("跌幅", "降幅", "减幅") else 1
+    link = Link(replace(value, value=sign * abs(value.value)), prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period,
+                prev.estimate, prev.segment, prev.confidence, prev.sentence, [f"the change just before, as a percentage ({m.group('w')})"])
+    link.period_start, link.period_end, link.fiscal, link.period_locked = prev.period_start, prev.period_end, prev.fiscal, prev.period_locked
+    link.converts = prev  # takes the period its amount ends up with
+    return link
+
+
 def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link | None:
     """约合人民币11605亿元: the same fact in another currency."""
     if not previous or value.unit_type != "money":
@@ -654,6 +797,7 @@ def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link 
     converted = replace(value, value=sign * abs(value.value), qualifier="approx" if value.qualifier == "exact" else value.qualifier)
     link = Link(converted, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment, prev.confidence, prev.sentence, ["conversion of the previous amount"])
     link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
+    link.converts = prev
     return link
 
 
@@ -700,6 +844,18 @@ def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: l
 
 
 MOVE_TO_PRICE = re.compile(r"(?:升|跌|涨|挫|扬|落)\s?\d+(?:\.\d+)?%(?:至|到)$")
+THRESHOLD_BEFORE = re.compile(r"(?:站回|站上|重返|失守|跌破|守住|收复|摸高)(?:了)?$")
+CONDITION = re.compile(r"^(?:若|如果|假如|倘若|假设|假若|一旦|要是)")
+CONSEQUENCE = re.compile(r"则|便可|就会|就能")
+
+
+def _in_condition(text: str, clause, value: ValueMention) -> bool:
+    """若下半年日均成交能维持在2000亿港元以上，全年盈利有望...: the number states
+    a condition, not a value (ANNOTATION.md A3). 若不计该项目则为16.4% is a value."""
+    head = text[clause[0]:value.start]
+    return bool(CONDITION.match(head)) and not CONSEQUENCE.search(head) and clause[1] < len(text) and text[clause[1]:clause[1] + 1] in "，,"
+
+
 THRESHOLD_AFTER = re.compile(r"(?:的)?(?:关卡|关口|大关|整数关|支撑|压力位|心理关)")
 LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
 ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")

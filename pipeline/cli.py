@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpora", default="corpora", help="the corpora folder (default: %(default)s)")
     ev.add_argument("--seeds", default="../shared/seeds", help="the seeds folder (default: %(default)s)")
     ev.add_argument("--show-errors", action="store_true", help="list the missed and spurious facts at the full level")
+    ev.add_argument("--misses", action="store_true",
+                    help="per article, the gold facts not matched and the predicted facts not in gold, each listed under "
+                         "the first level where it fails (value, subject, metric, full)")
+    ev.add_argument("--set", action="append", metavar="NAME",
+                    help="score only this set (corpora, heldout, heldout2, seeds); repeatable; skips the company scores")
+    ev.add_argument("--article", metavar="ID", help="score only the articles whose id contains ID; skips the company scores")
 
     db = sub.add_parser("debug", help="show what each stage saw in a text and why each fact came out",
                         description="Print the normalised text, every recognised span and each fact with the rules that linked it.")

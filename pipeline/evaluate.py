@@ -67,10 +67,13 @@ class Score:
     offsets_ok: int = 0
     missed: list = field(default_factory=list)
     spurious: list = field(default_factory=list)
+    # per article: (doc_id, [(level, gold facts first unmatched there, predicted facts first unmatched there)])
+    misses: list = field(default_factory=list)
 
     def add(self, doc_id: str, gold: list[dict], pred: list[dict], original: str) -> None:
         self.n_gold += len(gold)
         self.n_pred += len(pred)
+        self.misses.append((doc_id, unmatched_by_level(gold, pred)))
         for level in LEVELS:
             g = Counter(fact_key(f, level) for f in gold)
             p = Counter(fact_key(f, level) for f in pred)
@@ -89,6 +92,61 @@ class Score:
         r = tp / self.n_gold if self.n_gold else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
         return p, r, f
+
+
+def unmatched_by_level(gold: list[dict], pred: list[dict]) -> list[tuple[str, list[dict], list[dict]]]:
+    """For each level, the gold facts with no partner in the output and the
+    output facts with no partner in gold, each listed at the first (loosest)
+    level where it fails: a fact listed under `metric` has its number, unit
+    and subject right."""
+    out = []
+    seen_gold: set[int] = set()
+    seen_pred: set[int] = set()
+    for level in LEVELS:
+        free: dict[tuple, list[int]] = {}
+        for i, f in enumerate(pred):
+            free.setdefault(fact_key(f, level), []).append(i)
+        lost_gold = []
+        matched_pred: set[int] = set()
+        for i, f in enumerate(gold):
+            partners = free.get(fact_key(f, level))
+            if partners:
+                matched_pred.add(partners.pop(0))
+            elif i not in seen_gold:
+                seen_gold.add(i)
+                lost_gold.append(f)
+        lost_pred = [f for i, f in enumerate(pred) if i not in matched_pred and i not in seen_pred]
+        seen_pred.update(i for i in range(len(pred)) if i not in matched_pred)
+        out.append((level, lost_gold, lost_pred))
+    return out
+
+
+def describe_fact(f: dict, original: str | None = None) -> str:
+    """One line: subject, metric/kind, value, unit, period, and where it is in the text."""
+    period = f.get("fiscal_period") or (f"{f.get('period_start')}..{f.get('period_end')}" if f.get("period_start") else "-")
+    value = _num(f["value"]) + (f"..{_num(f['value_high'])}" if f.get("value_high") is not None else "")
+    if "evidence" in f:
+        ev = f["evidence"]
+        where = f"{original[ev['start']:ev['end']] if original else ''}@{ev['start']}"
+    else:
+        where = f.get("mention", "")
+    extra = " est" if f.get("estimate") else ""
+    seg = f" seg={f['segment']}" if f.get("segment") else ""
+    return f"{f.get('subject')} {f['metric']}/{f['kind']} {value} {f['unit']} {period}{extra}{seg}  [{where}]"
+
+
+def format_misses(score: Score, texts: dict[str, str]) -> str:
+    lines = []
+    for doc_id, levels in score.misses:
+        if not any(g or p for _, g, p in levels):
+            continue
+        lines.append(f"  {doc_id}")
+        for level, lost_gold, lost_pred in levels:
+            for f in lost_gold:
+                lines.append(f"    {level:<7} gold  {describe_fact(f)}")
+            for f in lost_pred:
+                lines.append(f"    {level:<7} pred  {describe_fact(f, texts.get(doc_id))}")
+    return "\n".join(lines)
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -154,14 +212,26 @@ def run_eval(args: argparse.Namespace) -> int:
         sets.append(("seeds", seed_pairs(seeds)))
     else:
         print(f"(no seeds at {seeds}: skipped)")
+    wanted = getattr(args, "set", None)
+    article = getattr(args, "article", None)
     for name, pairs in sets:
+        if wanted and name not in wanted:
+            continue
+        if article:
+            pairs = [(a, g) for a, g in pairs if article in a.id]
+            if not pairs:
+                continue
         score = score_pairs(pairs)
         print(format_table(name, score, len(pairs)))
+        if getattr(args, "misses", False):
+            print(format_misses(score, {a.id: a.text for a, _ in pairs}))
         if args.show_errors:
             for doc_id, key in score.missed:
                 print(f"    missed   {doc_id} {key}")
             for doc_id, key in score.spurious:
                 print(f"    spurious {doc_id} {key}")
+    if wanted or article:
+        return 0
     from .ner_eval import run_entity_eval  # company recognition on its own (ORG, known / unseen)
 
     run_entity_eval(Path(args.corpora) / "companies" / "heldout.jsonl", show_errors=args.show_errors)

@@ -51,6 +51,7 @@ class MetricEntry(Strict):
     segment: str | None = None
     unit: str | None = None  # the counting unit of a bare count (用户数2.42亿 -> 人)
     daily: bool = False  # quoted per trading day: takes the day the paragraph reports on
+    balance: bool = False  # a balance on a day (贷款总额): takes the end day of the period reported on
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:
@@ -94,6 +95,11 @@ class VendorGroups(Strict):
     synonyms: dict[str, str]
 
 
+class StockMarket(Strict):
+    market: Market
+    words: list[str] = Field(min_length=1)
+
+
 class Regions(Strict):
     regions: dict[str, list[str]]
     not_companies: list[str]
@@ -102,6 +108,8 @@ class Regions(Strict):
     indices: dict[str, list[str]]
     investor_groups: dict[str, list[str]]
     vendor_groups: VendorGroups
+    stock_markets: dict[str, StockMarket] = {}
+    stock_market_words: list[str] = []
 
 
 class Company(Strict):

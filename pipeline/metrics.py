@@ -24,6 +24,7 @@ class MetricMention:
     segment: str | None = None
     unit: str | None = None
     daily: bool = False
+    balance: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None]]:
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
-            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily))
+            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance))
     return gaz
 
 
@@ -66,9 +67,9 @@ def metric_words() -> list[str]:
 
 def find_metrics(text: str) -> list[MetricMention]:
     out = []
-    for start, end, (code, mtype, loss, segment, unit, daily) in _metric_gazetteer().find_all(text):
+    for start, end, (code, mtype, loss, segment, unit, daily, balance) in _metric_gazetteer().find_all(text):
         word = text[start:end]
-        out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily))
+        out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily, balance))
     return out
 
 

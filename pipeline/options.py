@@ -25,7 +25,9 @@ EXAMPLES = {
   python -m pipeline report news/a.txt news/b.txt --date 2025-11-14 --script hk""",
     "eval": """examples:
   python -m pipeline eval
-  python -m pipeline eval --show-errors""",
+  python -m pipeline eval --show-errors
+  python -m pipeline eval --misses --set corpora                 # what each article lost, and at which level
+  python -m pipeline eval --misses --article tw_tsmc""",
     "debug": """examples:
   python -m pipeline debug '台积电第三季营收9899.2亿元，季增6%、年增30.3%。' --date 2025-10-16""",
 }

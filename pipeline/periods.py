@@ -402,6 +402,12 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
     elif word in ("本月至今", "本月以来", "月初至今"):
         start, end = dt.date(pub.year, pub.month, 1), pub
         gran = "span"
+    elif word == "本周":
+        start, end = pub - dt.timedelta(days=pub.weekday()), pub  # week to date
+        gran = "span"
+    elif word == "上周":
+        start = pub - dt.timedelta(days=pub.weekday() + 7)
+        end, gran = start + dt.timedelta(days=6), "span"
     elif word in ("今天", "今日", "今早", "今晨", "今午", "目前", "当前", "现时", "迄今"):
         start = end = pub
         gran = "day" if word in ("今天", "今日", "今早", "今晨", "今午") else "asof"

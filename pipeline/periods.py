@@ -349,7 +349,8 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
             gran = "asof"
         else:
             if year is None:
-                y = _most_recent_year(pub, dt.date(pub.year, month, 1), None)
+                # the month after publication is this year's (公布12月盘价 in November)
+                y = pub.year if month <= pub.month + 1 else pub.year - 1
             start, end = dt.date(y, month, 1), month_end(y, month)
             gran = "month"
     elif g.get("yend"):

@@ -319,7 +319,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
-    link.daily = metric.daily or code in DAILY_METRICS
+    link.daily = _quoted_daily(metric)
     link.balance = metric.balance or code in STOCK_METRICS
     if event_dated or target or (estimate and link.balance and period is None):
         # an event's figure, or a target ratio (14%至14.5%的中期目标): no period of the report
@@ -660,7 +660,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
     # period of its own clause only; what follows is about the reported period
     periods = [p for p in periods if not p.text.endswith("同期") and not PREVIOUS_FISCAL_YEAR.match(p.text)]
-    if metric.code not in DAILY_METRICS and not metric.daily:
+    if not _quoted_daily(metric):
         periods = [p for p in periods if p.granularity != "day"]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
@@ -674,6 +674,12 @@ TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
 EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
+
+
+def _quoted_daily(metric: MetricMention) -> bool:
+    """Prices and market values are quoted per trading day; a price named
+    with a segment (招股价) is an offer term, not a day's quote."""
+    return metric.daily or (metric.code in DAILY_METRICS and not (metric.code == "stock_price" and metric.segment))
 
 
 def _nearest(items: list, value: ValueMention, clause, rules: list[str], what: str):

@@ -211,7 +211,7 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
     """All value mentions in ``text`` in order, non-overlapping."""
     found: list[ValueMention] = []
     taken = [False] * (len(text) + 1)
-    for mention in _special_forms(text) + _slash_lists(text, market):
+    for mention in _special_forms(text) + _slash_lists(text, market) + _cents(text, market):
         found.append(mention)
         for i in range(mention.start, mention.end):
             taken[i] = True
@@ -450,6 +450,31 @@ def _borrow_scale(first: ValueMention, second: ValueMention) -> Decimal:
     for ch in scale_chars:
         factor *= {"万": 10**4, "亿": 10**8, "兆": 10**12}[ch]
     return Decimal(str(first.value)) * factor
+
+
+CENTS = re.compile(rf"(?<![\d.])(?P<num>{ARABIC})\s?(?P<unit>港仙|美仙|仙|分)(?![钟之])")
+PER_SHARE_BEFORE = re.compile(r"每股[^，,。；;]{0,8}$")
+
+
+def _cents(text: str, market: str) -> list[ValueMention]:
+    """每股派息20港仙, 每股基本盈利67.2分: a hundredth of the currency. 港仙
+    and 美仙 say which; 仙 is Hong Kong's; 分 counts only after 每股 (elsewhere
+    it is a score, a minute or a point)."""
+    out = []
+    for m in CENTS.finditer(text):
+        unit = m.group("unit")
+        if unit == "分" and not PER_SHARE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        currency = {"港仙": "HKD", "美仙": "USD", "仙": "HKD"}.get(unit)
+        source = "word" if currency else "local"
+        code = currency or lexicon.units().market_currency[market]
+        try:
+            value = parse_number(m.group("num").replace(",", "")) / 100
+        except NumberError:
+            continue
+        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), code, "money",
+                                currency_source=source))
+    return out
 
 
 def _special_forms(text: str) -> list[ValueMention]:

@@ -169,6 +169,8 @@ class PeriodContext:
                 self.lead_day = p
             if p.text.endswith("同期") or PREVIOUS_FISCAL_YEAR.match(p.text) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
                 continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
+            if p.granularity == "span" and p.period_start and (p.period_end - p.period_start).days < 28:
+                continue  # 本周, 15日至19日: a few days (an offer window, a week's trading) report on nothing
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
                 if self.paragraph is not None and self.paragraph.fiscal and not p.fiscal and p.granularity == "quarter":
                     continue  # 创下9月季度新高 inside a fiscal-quarter report does not replace it

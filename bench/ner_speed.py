@@ -1,0 +1,79 @@
+"""Characters per second of the company NER model alone, on the sentences
+the pipeline gives it: those of a bench corpus (``make bench`` builds
+``bench/work/corpus-*``) for which ``company_context._needs_model`` holds.
+
+    .venv/bin/python bench/ner_speed.py [CORPUS] [--repeat 5] [--spacy]
+
+Times ``ner.predict_many`` over all sentences at once and article by article
+(as ``company_context.model_spans`` calls it), best of ``--repeat`` runs;
+``--spacy`` also times spaCy's own ``nlp.pipe`` on the same sentences and
+checks that both give the same entities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.measure import articles  # noqa: E402
+from pipeline import company_context, ner  # noqa: E402
+from pipeline.normalize import normalize  # noqa: E402
+
+WORK = Path(__file__).resolve().parent / "work"
+
+
+def model_sentences(folder: Path) -> list[list[str]]:
+    """Per article, the sentences that go to the model."""
+    out = []
+    for article in articles(str(folder)):
+        text = normalize(article.text).text
+        out.append([m.group() for m in company_context.SENTENCE.finditer(text)
+                    if m.group().strip() and company_context._needs_model(m.group())])
+    return out
+
+
+def best_time(run, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", help="a folder of articles (default: the smallest bench/work/corpus-*)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--spacy", action="store_true", help="also time spaCy's nlp.pipe and compare")
+    args = parser.parse_args(argv)
+    corpora = sorted(WORK.glob("corpus-*"), key=lambda p: int(p.name.split("-")[1]))
+    folder = Path(args.corpus) if args.corpus else (corpora[0] if corpora else None)
+    if folder is None or not folder.exists():
+        print("no corpus: run `make bench` (or python -m bench.run) first, or name a folder")
+        return 1
+    per_article = model_sentences(folder)
+    sentences = [s for group in per_article for s in group]
+    chars = sum(map(len, sentences))
+    print(f"{folder.name}: {len(sentences)} sentences, {chars} characters to the model")
+    ner.predict_many(sentences[:20])  # load the model and warm up
+    found = ner.predict_many(sentences)
+    runs = {"all at once": lambda: ner.predict_many(sentences),
+            "by article": lambda: [ner.predict_many(group) for group in per_article]}
+    if args.spacy:
+        runs["spaCy nlp.pipe"] = lambda: ner.spacy_predict_many(sentences)
+    for name, run in runs.items():
+        seconds = best_time(run, args.repeat)
+        print(f"  {name:<15} {seconds:6.3f} s  {chars / seconds:9,.0f} chars/s")
+    if args.spacy:
+        same = ner.spacy_predict_many(sentences) == found
+        print(f"  same entities as spaCy: {same}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,20 +40,22 @@ WHITESPACE = re.compile(r"\s+")
 MAX_CODEPOINT = 0x110000
 # texts predicted together: arrays that stay in the CPU caches (measured: 4k-16k equal, 143k slower)
 CHUNK_CHARS = 8000
+# tokens of an entity scored together (most entities are shorter)
+LOOK_AHEAD = 8
 
 
 @dataclass(frozen=True)
 class Maxout:
-    """A Maxout layer with its layer norm. The weights are stored piece by
-    piece (thinc keeps each output's pieces together) so that the max is
-    taken over contiguous column blocks, not over a short last axis (numpy
-    is slow at that)."""
+    """A Maxout layer with its layer norm, for ``W @ X`` with one token per
+    column (every step then runs over contiguous memory). The weights are
+    stored piece by piece (thinc keeps each output's pieces together), so
+    the max is taken over blocks of rows; the bias is a last column, to be
+    met by a row of ones under the input (one pass less)."""
 
-    W_T: np.ndarray  # (nI, nP * nO): x @ W_T gives piece 0 of every output, then piece 1, ...
-    b: np.ndarray  # (nP * nO,)
+    W: np.ndarray  # (nP * nO, nI + 1): piece 0 of every output, then piece 1, ...; the bias last
     width: int  # nO
-    G: np.ndarray  # layer norm scale
-    g_b: np.ndarray  # layer norm shift
+    G: np.ndarray  # (nO, 1) layer norm scale
+    g_b: np.ndarray  # (nO, 1) layer norm shift
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,11 @@ class Weights:
     mixer: Maxout
     encoder: tuple[Maxout, ...]
     receptive_field: int
-    project_W_T: np.ndarray  # tok2vec output -> the parser's hidden width
-    project_b: np.ndarray
-    lower_W_T: np.ndarray  # (nI, 3 * nP * hidden): features B0, E0, B0-1, each piece by piece
-    lower_b: np.ndarray  # (nP, hidden)
-    lower_pad: np.ndarray  # (3, nP, hidden): the feature of a missing token
+    project_W: np.ndarray  # tok2vec output -> the parser's hidden width
+    project_b: np.ndarray  # (hidden, 1)
+    lower_W_T: np.ndarray  # (3, nI, nP * hidden): features B0, E0, B0-1, each piece by piece
+    lower_b: np.ndarray  # (nP * hidden,)
+    lower_pad: np.ndarray  # (3, nP * hidden): the feature of a missing token
     upper_W_T: np.ndarray  # (hidden, classes)
     upper_b: np.ndarray
     seen: np.ndarray  # (classes,) bool
@@ -82,8 +84,8 @@ def _layers(model, name: str) -> list:
 def _maxout(maxout, norm) -> Maxout:
     n_o, n_p, n_i = maxout.get_param("W").shape
     W = maxout.get_param("W").transpose(1, 0, 2).reshape(n_p * n_o, n_i)
-    return Maxout(np.ascontiguousarray(W.T), maxout.get_param("b").T.reshape(n_p * n_o), n_o,
-                  norm.get_param("G"), norm.get_param("b"))
+    b = maxout.get_param("b").T.reshape(n_p * n_o, 1)
+    return Maxout(np.ascontiguousarray(np.hstack([W, b])), n_o, norm.get_param("G")[:, None], norm.get_param("b")[:, None])
 
 
 def weights_of(nlp: Language) -> Weights:
@@ -98,7 +100,7 @@ def weights_of(nlp: Language) -> Weights:
     with_pad = [node for node in tok2vec.walk() if node.name.startswith("with_array") and node.attrs.get("pad")]
     n_f, n_o, n_p, n_i = lower.get_param("W").shape
     assert n_f == 3 and len(embeds) == 2 and len(with_pad) == 1, "not the architecture of pipeline/ner.py"
-    lower_W = lower.get_param("W").transpose(0, 2, 1, 3).reshape(n_f * n_p * n_o, n_i)
+    lower_W = lower.get_param("W").transpose(0, 3, 2, 1).reshape(n_f, n_i, n_p * n_o)
     unseen = model.attrs.get("unseen_classes") or set()
     n_classes = upper.get_dim("nO")
     return Weights(
@@ -106,10 +108,10 @@ def weights_of(nlp: Language) -> Weights:
         mixer=_maxout(maxouts[0], norms[0]),
         encoder=tuple(_maxout(m, n) for m, n in zip(maxouts[1:], norms[1:])),
         receptive_field=with_pad[0].attrs["pad"],
-        project_W_T=np.ascontiguousarray(project.get_param("W").T), project_b=project.get_param("b"),
-        lower_W_T=np.ascontiguousarray(lower_W.T),
-        lower_b=np.ascontiguousarray(lower.get_param("b").T),
-        lower_pad=np.ascontiguousarray(lower.get_param("pad")[0].transpose(0, 2, 1)),
+        project_W=project.get_param("W"), project_b=project.get_param("b")[:, None],
+        lower_W_T=np.ascontiguousarray(lower_W),
+        lower_b=lower.get_param("b").T.reshape(n_p * n_o),
+        lower_pad=lower.get_param("pad")[0].transpose(0, 2, 1).reshape(n_f, n_p * n_o),
         upper_W_T=np.ascontiguousarray(upper.get_param("W").T), upper_b=upper.get_param("b"),
         seen=np.array([c not in unseen for c in range(n_classes)]),
     )
@@ -118,7 +120,8 @@ def weights_of(nlp: Language) -> Weights:
 @dataclass(frozen=True)
 class Moves:
     """The transition classes by kind: the class number of B-, I-, L-, U-
-    for each entity label (in the same order), and of O."""
+    for each entity label (in the same order), and of O; which classes are
+    valid outside an entity, and the label of each class (-1: none)."""
 
     labels: tuple[str, ...]
     begin: np.ndarray
@@ -126,62 +129,88 @@ class Moves:
     last: np.ndarray
     unit: np.ndarray
     out: int
+    outside: np.ndarray  # B-, U- and O in class order (U- without a label is never valid here)
+    outside_begin: np.ndarray  # which of those are B-
+    outside_unit: np.ndarray  # which are U-
+    label_of: np.ndarray
 
 
 def moves_of(nlp: Language) -> Moves:
-    names = [nlp.get_pipe("ner").moves.get_class_name(i) for i in range(nlp.get_pipe("ner").moves.n_moves)]
+    moves = nlp.get_pipe("ner").moves
+    names = [moves.get_class_name(i) for i in range(moves.n_moves)]
     labels = tuple(name[2:] for name in names if name.startswith("B-"))
     number = {name: i for i, name in enumerate(names)}
-    return Moves(labels, *(np.array([number[f"{m}-{label}"] for label in labels]) for m in "BILU"), number["O"])
+    begin, inside, last, unit = (np.array([number[f"{m}-{label}"] for label in labels]) for m in "BILU")
+    label_of = np.full(len(names), -1)
+    for kind in (begin, inside, last, unit):
+        label_of[kind] = np.arange(len(labels))
+    outside = np.sort(np.concatenate([begin, unit, [number["O"]]]))
+    return Moves(labels, begin, inside, last, unit, number["O"],
+                 outside, np.isin(outside, begin), np.isin(outside, unit), label_of)
 
 
 class Lexicon:
-    """A row per distinct token text: its hash embeddings (ORTH and SHAPE,
-    concatenated) and whether it is whitespace. Single characters are found
-    by code point; whitespace runs of several characters by text."""
+    """A row per distinct token text: the first layer's output for it (hash
+    embeddings of its ORTH and SHAPE through the mixing Maxout: it depends
+    on the token alone) and whether it is whitespace. Single characters are
+    found by code point, whitespace runs of several characters by text."""
 
     def __init__(self, nlp: Language, weights: Weights):
         self.vocab = nlp.vocab
         self.weights = weights
-        width = sum(table.shape[1] for table, _ in weights.tables)
-        self.embeddings = np.zeros((0, width), dtype="float32")
+        self.vectors = np.zeros((0, weights.mixer.width), dtype="float32")
         self.is_space = np.zeros(0, dtype=bool)
         self.by_codepoint = np.full(MAX_CODEPOINT, -1, dtype=np.int32)
         self.by_text: dict[str, int] = {}
 
     def _add(self, texts: list[str]) -> np.ndarray:
-        """Rows for new token texts (the vocabulary gives their ORTH and
-        SHAPE ids, thinc's MurmurHash their embedding rows)."""
+        """Rows for new token texts."""
+        first = len(self.is_space)
+        self.vectors = np.concatenate([self.vectors, _mixed(self.weights.mixer, self._embeddings(texts))])
+        self.is_space = np.concatenate([self.is_space, [text.isspace() for text in texts]])
+        return np.arange(first, first + len(texts), dtype=np.int32)
+
+    def _embeddings(self, texts: list[str]) -> np.ndarray:
+        """MultiHashEmbed: the vocabulary gives each text's ORTH and SHAPE
+        ids, thinc's MurmurHash four rows of each table, summed."""
         lexemes = [self.vocab[text] for text in texts]
         ids = (np.array([lex.orth for lex in lexemes], dtype=np.uint64),
                np.array([lex.shape for lex in lexemes], dtype=np.uint64))
         parts = []
         for (table, seed), attr in zip(self.weights.tables, ids):
             keys = OPS.hash(attr, seed) % table.shape[0]
-            # the rows summed in thinc's order (gather_add): one key after another
+            # summed in thinc's order (gather_add): one key after another
             vectors = np.zeros((len(texts), table.shape[1]), dtype="float32")
             for k in range(keys.shape[1]):
                 vectors += table[keys[:, k]]
             parts.append(vectors)
-        first = len(self.is_space)
-        self.embeddings = np.concatenate([self.embeddings, np.hstack(parts)])
-        self.is_space = np.concatenate([self.is_space, [text.isspace() for text in texts]])
-        return np.arange(first, first + len(texts), dtype=np.int32)
+        return np.hstack(parts)
 
     def rows_of_codepoints(self, codepoints: np.ndarray) -> np.ndarray:
         rows = self.by_codepoint[codepoints]
-        missing = np.unique(codepoints[rows < 0])
-        if len(missing):
+        if (rows < 0).any():
+            missing = np.unique(codepoints[rows < 0])
             self.by_codepoint[missing] = self._add([chr(c) for c in missing])
             rows = self.by_codepoint[codepoints]
         return rows
 
-    def row_of_text(self, text: str) -> int:
-        if len(text) == 1:
-            return int(self.rows_of_codepoints(np.array([ord(text)]))[0])
+    def row_of_run(self, text: str) -> int:
+        """The row of a token of several characters (a whitespace run)."""
         if text not in self.by_text:
             self.by_text[text] = int(self._add([text])[0])
         return self.by_text[text]
+
+
+def _mixed(layer: Maxout, embeddings: np.ndarray) -> np.ndarray:
+    """The mixing Maxout and its layer norm, row by row: element-wise
+    products and sums, never BLAS, so that a row's value does not depend on
+    which rows were computed with it (the lexicon keeps them)."""
+    y = (embeddings[:, None, :] * layer.W[None, :, :-1]).sum(axis=2) + layer.W[:, -1]
+    h = y[:, :layer.width]
+    for at in range(layer.width, y.shape[1], layer.width):
+        h = np.maximum(h, y[:, at:at + layer.width])
+    h = (h - h.mean(axis=1, keepdims=True)) * (h.var(axis=1, keepdims=True) + 1e-08) ** (-1.0 / 2.0)
+    return (h * layer.G[:, 0] + layer.g_b[:, 0]).astype("float32")
 
 
 def char_tokens(text: str) -> list[tuple[int, int]]:
@@ -220,7 +249,11 @@ def tokenize(texts: list[str], lexicon: Lexicon) -> Batch:
         if WHITESPACE.search(text):
             spans = char_tokens(text)
             char_spans[i] = spans
-            pieces.append(np.array([lexicon.row_of_text(text[a:b]) for a, b in spans], dtype=np.int32))
+            rows = lexicon.rows_of_codepoints(np.array([ord(text[a]) for a, _ in spans], dtype=np.uint32))
+            for i_token, (a, b) in enumerate(spans):
+                if b - a > 1:
+                    rows[i_token] = lexicon.row_of_run(text[a:b])
+            pieces.append(rows)
         else:
             pieces.append(char_rows[at:at + len(text)])
         lengths.append(len(pieces[-1]))
@@ -231,25 +264,17 @@ def tokenize(texts: list[str], lexicon: Lexicon) -> Batch:
     return Batch(rows, doc_start, doc_length, char_spans)
 
 
-def _max_of_pieces(y: np.ndarray, width: int) -> np.ndarray:
-    """Maxout: the largest of the pieces, which sit side by side in blocks
-    of ``width`` columns."""
-    best = y[..., :width]
-    for at in range(width, y.shape[-1], width):
-        best = np.maximum(best, y[..., at:at + width])
-    return best
-
-
 def _maxout_norm(layer: Maxout, x: np.ndarray) -> np.ndarray:
-    """thinc's Maxout(normalize=True): affine, max of the pieces, layer norm
-    (variance plus 1e-8, as thinc has it). Means as a product with a column
-    of 1/width: numpy's row reductions over 32 columns are far slower."""
-    y = x @ layer.W_T
-    y += layer.b
-    h = _max_of_pieces(y, layer.width)
-    average = np.full((layer.width, 1), 1.0 / layer.width, dtype=h.dtype)
-    h -= h @ average
-    scale = (h * h) @ average
+    """thinc's Maxout(normalize=True) over columns (``x`` ends with a row of
+    ones): affine, max of the pieces, layer norm (variance plus 1e-8, as
+    thinc has it)."""
+    y = layer.W @ x
+    h = y[:layer.width]
+    for at in range(layer.width, len(y), layer.width):
+        h = np.maximum(h, y[at:at + layer.width], out=h if at > layer.width else None)
+    # means as sums over the rows (np.mean's own overhead shows on short texts)
+    h -= np.add.reduce(h, axis=0) / layer.width
+    scale = np.add.reduce(np.square(h), axis=0) / layer.width
     scale += 1e-08
     np.sqrt(scale, out=scale)
     h /= scale
@@ -259,45 +284,47 @@ def _maxout_norm(layer: Maxout, x: np.ndarray) -> np.ndarray:
 
 
 def _window(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Each row beside its neighbours (thinc's seq2col, window 1), zeros
-    past either end; ``out`` is reused from layer to layer."""
-    w = x.shape[1]
-    out[0, :w] = 0
-    out[1:, :w] = x[:-1]
-    out[:, w:2 * w] = x
-    out[:-1, 2 * w:] = x[1:]
-    out[-1, 2 * w:] = 0
+    """Each column over its neighbours (thinc's seq2col, window 1), zeros
+    past either end; ``out`` is reused from layer to layer and its last row
+    is ones (for the bias)."""
+    w = len(x)
+    out[:w, 0] = 0
+    out[:w, 1:] = x[:, :-1]
+    out[w:2 * w] = x
+    out[2 * w:3 * w, :-1] = x[:, 1:]
+    out[2 * w:3 * w, -1] = 0
     return out
 
 
 def token_vectors(weights: Weights, lexicon: Lexicon, batch: Batch) -> np.ndarray:
     """The tok2vec output, one row per token (projected to the parser's
     hidden width)."""
-    mixed = _maxout_norm(weights.mixer, lexicon.embeddings[batch.rows])
     # thinc's with_array(pad=receptive field): each text after `pad` zero rows, and `pad` more at the end
     pad = weights.receptive_field
     n_docs = len(batch.doc_length)
     where = np.arange(len(batch.rows)) + pad * (1 + np.repeat(np.arange(n_docs), batch.doc_length))
-    x = np.zeros((len(batch.rows) + pad * (n_docs + 1), mixed.shape[1]), dtype="float32")
-    x[where] = mixed
-    cols = np.empty((len(x), 3 * x.shape[1]), dtype="float32")
+    x = np.zeros((lexicon.vectors.shape[1], len(batch.rows) + pad * (n_docs + 1)), dtype="float32")
+    x[:, where] = lexicon.vectors[batch.rows].T
+    cols = np.empty((3 * len(x) + 1, x.shape[1]), dtype="float32")
+    cols[-1] = 1
     for layer in weights.encoder:
         x += _maxout_norm(layer, _window(x, cols))
-    y = x[where] @ weights.project_W_T
+    y = weights.project_W @ x[:, where]
     y += weights.project_b
-    return y
+    return np.ascontiguousarray(y.T)
 
 
-def _scores(weights: Weights, pre: np.ndarray) -> np.ndarray:
-    """Class scores from the summed lower-layer features (bias not yet
-    added), as spaCy's predict_states computes them: the unseen classes get
-    the lowest score."""
-    pre = pre + weights.lower_b
-    hidden = np.maximum(pre[:, 0], pre[:, 1]) if pre.shape[1] == 2 else pre.max(axis=1)
-    scores = hidden @ weights.upper_W_T
-    scores += weights.upper_b
-    if not weights.seen.all():
-        scores[:, ~weights.seen] = scores.min()
+def _scores(weights: Weights, pre: np.ndarray, classes: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Scores of ``classes`` from the summed lower-layer features (bias
+    added), as spaCy's predict_states computes them: maxout, the upper
+    layer, the unseen classes at the lowest score."""
+    width = pre.shape[1] // 2
+    hidden = np.maximum(pre[:, :width], pre[:, width:])
+    scores = hidden @ weights.upper_W_T[:, classes]
+    scores += weights.upper_b[classes]
+    unseen = ~weights.seen[classes]
+    if unseen.any():
+        scores[:, unseen] = scores.min()
     return scores
 
 
@@ -311,51 +338,58 @@ class Entities:
 
 
 def decode(weights: Weights, moves: Moves, lexicon: Lexicon, batch: Batch, vectors: np.ndarray) -> Entities:
-    """Greedy BILUO decoding, as spaCy's NER does it, batch-wide."""
+    """Greedy BILUO decoding, as spaCy's NER does it, batch-wide. Outside
+    an entity the state's features are the token and two paddings (no
+    entity start, no previous token inside it), so every token's move from
+    there is found at once; each B- is then followed to its entity's end."""
     n = len(vectors)
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return Entities(empty, empty, empty)
-    n_pieces, n_hidden = weights.lower_b.shape
-    features = (vectors @ weights.lower_W_T).reshape(n, 3, n_pieces, n_hidden)
-    doc_last = np.repeat(batch.doc_start + batch.doc_length - 1, batch.doc_length)
-    is_last = np.arange(n) == doc_last
+    is_last = np.zeros(n, dtype=bool)
+    is_last[(batch.doc_start + batch.doc_length - 1)[batch.doc_length > 0]] = True
     is_space = lexicon.is_space[batch.rows]
 
-    # outside an entity: features B0 only (E0 and B0-1 are the padding)
-    outside = _scores(weights, features[:, 0] + weights.lower_pad[1] + weights.lower_pad[2])
-    valid = np.zeros(outside.shape, dtype=bool)
-    valid[:, moves.begin] = (~is_last & ~is_space)[:, None]
-    valid[:, moves.unit] = ~is_space[:, None]
-    valid[:, moves.out] = True
-    action = np.where(valid, outside, -np.inf).argmax(axis=1)
-    begins = np.flatnonzero(np.isin(action, moves.begin))
-    units = np.flatnonzero(np.isin(action, moves.unit))
-    label_of = np.full(outside.shape[1], -1)
-    label_of[moves.begin] = label_of[moves.unit] = np.arange(len(moves.labels))
+    # the moves valid outside an entity, in class order: B- (not on a text's last token nor on
+    # whitespace), U- (not on whitespace), O
+    token_features = vectors @ weights.lower_W_T[0]
+    pre = token_features + (weights.lower_pad[1] + weights.lower_pad[2] + weights.lower_b)
+    outside = _scores(weights, pre, moves.outside)
+    no_begin, no_unit = np.flatnonzero(is_last | is_space), np.flatnonzero(is_space)
+    outside[no_begin[:, None], np.flatnonzero(moves.outside_begin)] = -np.inf
+    outside[no_unit[:, None], np.flatnonzero(moves.outside_unit)] = -np.inf
+    choice = outside.argmax(axis=1)  # the first best, as spaCy's arg_max_if_valid
+    begins = np.flatnonzero(moves.outside_begin[choice])
+    units = np.flatnonzero(moves.outside_unit[choice])
+    label = moves.label_of[moves.outside[choice]]
+    ends = _entity_ends(weights, moves, vectors, token_features, begins, label[begins], is_last)
+    return _resolve(begins, ends, units, label)
 
-    ends = _entity_ends(weights, moves, features, begins, label_of[action[begins]], is_last)
-    return _resolve(begins, ends, units, label_of[action])
 
-
-def _entity_ends(weights: Weights, moves: Moves, features: np.ndarray, begins: np.ndarray,
-                 labels: np.ndarray, is_last: np.ndarray) -> np.ndarray:
-    """The last token of the entity each B- opens: inside an entity the only
-    valid moves are I- (not on a text's last token) and L- of its label; all
-    open entities advance one token per round."""
+def _entity_ends(weights: Weights, moves: Moves, vectors: np.ndarray, token_features: np.ndarray,
+                 begins: np.ndarray, labels: np.ndarray, is_last: np.ndarray) -> np.ndarray:
+    """The last token of the entity each B- opens. Inside an entity the only
+    valid moves are I- (not on a text's last token) and L- of its label; the
+    state's features are the token, the entity's first token and the token
+    before. All open entities are followed together, ``LOOK_AHEAD`` tokens at
+    a time (the first L- or last token in a block ends the entity; what
+    lies past it is never used)."""
+    _, first, previous = weights.lower_W_T
+    at_first = vectors[begins] @ first
+    at_first += weights.lower_b
     ends = np.full(len(begins), -1)
     active = np.arange(len(begins))
-    position = begins + 1
+    offset = 1
     while len(active):
-        start = begins[active]
-        # features: B0, E0 (the entity's first token), B0-1
-        scores = _scores(weights, features[position, 0] + features[start, 1] + features[position - 1, 2])
-        rows = np.arange(len(active))
-        label = labels[active]
+        position = np.minimum(begins[active, None] + np.arange(offset, offset + LOOK_AHEAD), len(vectors) - 1)
+        pre = token_features[position] + at_first[active, None]
+        pre += (vectors[position - 1] @ previous)
+        scores = _scores(weights, pre.reshape(-1, pre.shape[-1])).reshape(len(active), LOOK_AHEAD, -1)
+        label = labels[active, None]
+        inside = np.take_along_axis(scores, moves.inside[label][..., None], axis=2)[..., 0]
+        last = np.take_along_axis(scores, moves.last[label][..., None], axis=2)[..., 0]
         # I- wins a tie: spaCy takes the first best valid class, and every I- comes before every L-
-        go_on = ~is_last[position] & (scores[rows, moves.inside[label]] >= scores[rows, moves.last[label]])
-        ends[active[~go_on]] = position[~go_on]
-        active, position = active[go_on], position[go_on] + 1
+        stop = is_last[position] | (inside < last)
+        ended = stop.any(axis=1)
+        ends[active[ended]] = position[ended, stop[ended].argmax(axis=1)]
+        active, offset = active[~ended], offset + LOOK_AHEAD
     return ends
 
 

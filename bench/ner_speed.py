@@ -6,9 +6,10 @@ the pipeline gives it: those of a bench corpus (``make bench`` builds
 
 Times ``ner.predict_many`` over all sentences at once and article by article
 (as ``company_context.model_spans`` calls it), best of ``--repeat`` runs,
-wall clock and CPU time;
+wall clock and CPU time (the steadier figure on a shared machine).
 ``--spacy`` also times spaCy's own ``nlp.pipe`` on the same sentences and
-checks that both give the same entities.
+checks that both give the same entities. Ends with the CPU time of each
+stage of ``pipeline.ner_numpy`` (all sentences at once).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import articles  # noqa: E402
-from pipeline import company_context, ner  # noqa: E402
+from pipeline import company_context, ner, ner_numpy  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / "work"
@@ -47,6 +48,30 @@ def best_time(run, repeat: int) -> tuple[float, float]:
         wall = min(wall, time.perf_counter() - began)
         cpu = min(cpu, time.process_time() - began_cpu)
     return wall, cpu
+
+
+def stage_times(sentences: list[str], repeat: int) -> dict[str, float]:
+    """CPU seconds per stage of the numpy prediction, best of ``repeat``,
+    chunk by chunk as ``Recognizer.predict_many`` runs them."""
+    recognizer = ner.recognizer()
+    weights, lexicon, moves = recognizer.weights, recognizer.lexicon, recognizer.moves
+    chunks = list(ner_numpy._chunks(sentences, ner_numpy.CHUNK_CHARS))
+    best = dict.fromkeys(["tokens", "CNN (tok2vec)", "transitions", "char offsets"], float("inf"))
+
+    def timed(name, results):
+        began = time.process_time()
+        results = list(results)
+        best[name] = min(best[name], time.process_time() - began)
+        return results
+
+    with ner_numpy._blas().limit(limits=1, user_api="blas"):
+        for _ in range(repeat):
+            batches = timed("tokens", (ner_numpy.tokenize(chunk, lexicon) for chunk in chunks))
+            vectors = timed("CNN (tok2vec)", (ner_numpy.token_vectors(weights, lexicon, b) for b in batches))
+            found = timed("transitions", (ner_numpy.decode(weights, moves, lexicon, b, v)
+                                          for b, v in zip(batches, vectors)))
+            timed("char offsets", (recognizer._char_spans(c, b, f) for c, b, f in zip(chunks, batches, found)))
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.spacy:
         same = ner.spacy_predict_many(sentences) == found
         print(f"  same entities as spaCy: {same}")
+    print("where the time goes (CPU, all at once):")
+    for name, seconds in stage_times(sentences, args.repeat).items():
+        print(f"  {name:<15} {seconds:6.3f} s")
     return 0
 
 

@@ -3,15 +3,18 @@ signals (pipeline/company_context.py) and the entity evaluation
 (pipeline/ner_eval.py).
 
 Sentences here are written for these tests (names invented), never taken
-from corpora/companies/heldout.jsonl, which only the regression floor reads.
+from corpora/companies/heldout.jsonl, which only the regression floor reads
+(and the check that the numpy prediction is spaCy's, which scores nothing).
 """
 
 import json
 from dataclasses import asdict
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline import companies, ner, ner_eval
+from pipeline import companies, ner, ner_eval, ner_numpy
 from pipeline.normalize import normalize
 
 # (text, company names the model must read as ORG)
@@ -96,6 +99,58 @@ def test_people_places_and_bodies_are_not_companies(text, span):
 def test_model_veto_keeps_known_company_inside_a_person_out():
     """小鹏 (an alias of 小鹏汽车) inside 何小鹏 is the person, not the company."""
     assert _companies("小鹏汽车董事长何小鹏表示，新车将于明年交付") == ["小鹏汽车"]
+
+
+# whitespace as the zh char segmenter sees it: leading, trailing, doubled, other kinds
+WHITESPACE_TEXTS = ["瑞泰达 与景川光电", "瑞泰达  与景川光电", " 瑞泰达", "瑞泰达 ", "瑞泰达\n\n景川光电",
+                    "瑞泰达 \n 景川光电", "宁远\u3000新材\t公布", "  ", "\n", "a b  c", ""]
+
+
+def _corpus_texts() -> list[str]:
+    rows = ner.load_rows() + ner.load_rows(ner_eval.COMPANIES_DIR / "heldout.jsonl")
+    return [normalize(row["text"]).text for row in rows]
+
+
+def test_numpy_prediction_is_spacys():
+    """predict_many (the weights in numpy) finds exactly what spaCy's own
+    nlp.pipe finds, on every corpus sentence and on whitespace."""
+    texts = _corpus_texts() + [normalize(t).text for t, _ in MODEL_ORGS] + WHITESPACE_TEXTS
+    assert ner.predict_many(texts) == ner.spacy_predict_many(texts)
+
+
+# characters the model meets: Chinese, Latin, digits, punctuation, whitespace
+SAMPLE_CHARS = "台积电董事长何小鹏宣布公司营收增长美国商务部科技集团股份有限-KYAb3.5%()，。、 \n\u3000"
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet=SAMPLE_CHARS, max_size=40), min_size=1, max_size=6))
+def test_numpy_prediction_is_spacys_on_any_text(texts):
+    assert ner.predict_many(texts) == ner.spacy_predict_many(texts)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet=SAMPLE_CHARS, max_size=60), max_size=8))
+def test_predicted_spans_are_valid(texts):
+    """In order, apart, inside the text, known labels, never starting or
+    (a one-token entity) consisting of whitespace."""
+    for text, spans in zip(texts, ner.predict_many(texts), strict=True):
+        for (a, b, label), following in zip(spans, spans[1:] + [(len(text), len(text), "")]):
+            assert 0 <= a < b <= following[0] <= len(text)
+            assert label in ner.LABELS
+            assert not text[a].isspace()
+
+
+def test_batch_does_not_change_a_texts_entities():
+    texts = _corpus_texts()[:300] + WHITESPACE_TEXTS
+    together = ner.predict_many(texts)
+    assert [ner.predict(t) for t in texts] == together
+    assert ner.predict_many(texts[::-1]) == together[::-1]
+
+
+@pytest.mark.parametrize("text", WHITESPACE_TEXTS + ["瑞泰达与景川光电"])
+def test_char_tokens_are_the_zh_segmenters(text):
+    doc = ner.load().make_doc(text)
+    assert ner_numpy.char_tokens(text) == [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
 def test_retraining_is_reproducible():

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import articles  # noqa: E402
 from pipeline import company_context, ner, ner_numpy  # noqa: E402
+from pipeline.companies import knowledge_base  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / "work"
@@ -33,8 +34,9 @@ def model_sentences(folder: Path) -> list[list[str]]:
     out = []
     for article in articles(str(folder)):
         text = normalize(article.text).text
+        known = [(start, end) for start, end, _ in knowledge_base().find_all(text)]
         out.append([m.group() for m in company_context.SENTENCE.finditer(text)
-                    if m.group().strip() and company_context._needs_model(m.group())])
+                    if m.group().strip() and company_context._needs_model(m, known)])
     return out
 
 

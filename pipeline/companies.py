@@ -161,11 +161,12 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
 
     # the statistical model: its ORG spans are candidates, its persons, places
     # and bodies veto rule candidates (company_context)
-    model = company_context.model_spans(text)
+    known = list(knowledge_base().find_all(text))
+    model = company_context.model_spans(text, [(start, end) for start, end, _ in known])
     defined = _defined_short_names(text)
     for m in defined:
         take(m)
-    for start, end, entity in knowledge_base().find_all(text):
+    for start, end, entity in known:
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
     if defined:

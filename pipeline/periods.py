@@ -96,7 +96,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
         ("weekday", re.compile(r"(?P<wk>本周|这周|上周|下周)(?P<wd>[一二三四五六日天])")),
-        ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|今早|今晨|今午|前天|同日|当前|当天|当季|当日|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
+        ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|今早|今晨|今午|前天|同日|当前|当天|当季|当日|当月|同月|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
         ("ymd", re.compile(rf"{year}(?:{sub})?")),
         ("sub", re.compile(sub)),
         ("within", re.compile(rf"(?:未来)?(?P<n>{NUM12})年(?:内|之内)")),
@@ -434,6 +434,8 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
         gran = "day"
     elif word in ("同日", "当日", "当天"):
         return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="same-day", explicit_year=False)
+    elif word in ("当月", "同月"):
+        return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="same-month", explicit_year=False)
     elif word in ("次日", "翌日"):
         return PeriodMention(m.start(), m.end(), m.group(), None, None, granularity="next-day", explicit_year=False)
     else:
@@ -446,6 +448,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     inherited from an earlier explicit year in the same text."""
     out: list[PeriodMention] = []
     last_day: PeriodMention | None = None
+    last_month: PeriodMention | None = None  # 当月 is the month named last
     last_year: int | None = None
     last_year_end = 0  # a year named in an earlier sentence does not carry over
     fiscal_year: str | None = None  # set while a fiscal year is the latest year named
@@ -463,7 +466,11 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             q = (p.period_start.month - 1) // 3 + 1
             out.append(replace(p, period_start=None, period_end=None, fiscal=f"{fiscal_year}-Q{q}", granularity="fiscal"))
             continue
-        if p.granularity in ("same-day", "next-day"):
+        if p.granularity == "same-month":
+            if last_month is None:
+                continue
+            p = replace(p, period_start=last_month.period_start, period_end=last_month.period_end, granularity="month")
+        elif p.granularity in ("same-day", "next-day"):
             if last_day is None:
                 continue
             shift = dt.timedelta(days=1 if p.granularity == "next-day" else 0)
@@ -487,6 +494,8 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         out.append(p)
         if p.granularity == "day":
             last_day = p
+        if p.granularity == "month" and p.role != "base":
+            last_month = p
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year, last_year_end = p.period_end.year, p.end
     return _this_fiscal_year(text, _same_period_last_year(text, out))

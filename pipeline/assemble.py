@@ -48,6 +48,7 @@ CONTEXT_GRANULARITIES = ("quarter", "half", "ytd", "year", "fiscal", "span")
 LEAD_CHARS = 300
 CONTINUATION = ("其中", "当中", "其次")
 COMPANIES_COUNTED = re.compile(r"[^，,。；;]{0,8}?(?:企业|公司|厂商|车企|厂家|机构|券商|银行|会员)")
+TARGET_PRICE = "目标价"  # the segment of a broker's target price (data/metrics.yaml): a forecast, no period
 PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度)")
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 WHOLE_YEAR_WORDS = ("全年", "本年度")
@@ -311,7 +312,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
     estimate = _estimate(doc, clause, value)
-    target = TARGET_AFTER.match(text, value.end) is not None
+    target = TARGET_AFTER.match(text, value.end) is not None or metric.segment == TARGET_PRICE
     if target:
         # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
         estimate, period = True, None

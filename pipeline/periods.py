@@ -95,6 +95,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
+        ("day_note", re.compile(r"(?P<rd>今|昨|前|明)\s?[(（]\s?(?P<dd>\d{1,2})\s?[)）]\s?日")),
         ("weekday", re.compile(r"(?P<wk>本周|这周|上周|下周)(?P<wd>[一二三四五六日天])")),
         ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|今早|今晨|今午|前天|同日|当前|当天|当季|当日|当月|同月|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
         ("ymd", re.compile(rf"{year}(?:{sub})?")),
@@ -164,6 +165,8 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
             # 2025E / 2026F in a broker's note: that year (estimated or forecast)
             start, end = year_bounds(int(g["y"]))
             return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity="year")
+        if name == "day_note":
+            return _day_note(m, g, pub)
         if name == "weekday":
             return _weekday(m, g, pub)
         if name == "asof_span":
@@ -213,6 +216,27 @@ def _add_years(day: dt.date, n: int) -> dt.date:
         return day.replace(year=day.year + n)
     except ValueError:
         return day.replace(year=day.year + n, day=28)
+
+
+def _day_note(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
+    """今(26)日, 昨(6)日 (Taiwanese news): the day of the month in brackets,
+    in the month that puts it on the right side of the publication day."""
+    day = int(g["dd"])
+    if not 1 <= day <= 31:
+        return None
+    ahead = g["rd"] == "明"
+    for months_back in ((0, -1) if ahead else (0, 1)):
+        y, mo = pub.year, pub.month - months_back
+        if mo < 1:
+            y, mo = y - 1, mo + 12
+        if mo > 12:
+            y, mo = y + 1, mo - 12
+        if day > calendar.monthrange(y, mo)[1]:
+            continue
+        when = dt.date(y, mo, day)
+        if (when >= pub) if ahead else (when <= pub):
+            return PeriodMention(m.start(), m.end(), m.group(), when, when, granularity="day", explicit_year=False)
+    return None
 
 
 WEEK_OFFSET = {"本周": 0, "这周": 0, "上周": -1, "下周": 1}

@@ -142,6 +142,15 @@ class Topic:
             self.current = mention
 
 
+MONTH_REPORTS_ON = re.compile(r"[^，,。；;：:]{0,6}$")  # between a month and the metric it dates: no punctuation
+
+
+def _reports_on(period: PeriodMention, text: str, metrics: list[MetricMention]) -> bool:
+    """Is the month followed, in its clause, by the metric it dates (10月自结合并营收)?"""
+    after = next((m for m in metrics if m.start >= period.end), None)
+    return after is not None and after.start - period.end <= 6 and MONTH_REPORTS_ON.search(text, period.end, after.start) is not None
+
+
 class PeriodContext:
     """The reporting period the article is talking about: the last one named
     in this paragraph, else the one named in the lead. A flow figure with no
@@ -160,8 +169,11 @@ class PeriodContext:
         if paragraph_index != self.paragraph_index:
             self.paragraph, self.day, self.paragraph_index = None, None, paragraph_index
 
-    def observe(self, periods: list[PeriodMention]) -> None:
+    def observe(self, periods: list[PeriodMention], text: str = "", metrics: list[MetricMention] = ()) -> None:
         for p in periods:
+            if self.main is None and p.granularity == "month" and p.role == "period" and p.start < LEAD_CHARS \
+                    and _reports_on(p, text, metrics):
+                self.main = p  # 10月自结合并营收: a monthly report; a month in passing (4月，...) is no context
             if p.role == "period" and p.granularity == "day" and self.day is None:
                 self.day = p  # the paragraph's first day: later ones (该公司昨天...) are asides
             if p.role == "period" and p.granularity == "day" and p.start < LEAD_CHARS and (
@@ -214,7 +226,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
                 link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
-        context.observe(_within(doc._.periods, sentence.start, sentence.end))
+        context.observe(_within(doc._.periods, sentence.start, sentence.end), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         if companies_here:

@@ -146,9 +146,14 @@ def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
     return lexicon.units().qualifiers_before[m.group().strip()], start - len(m.group())
 
 
+NARROWING = ("收窄", "缩窄", "缩小")
+
+
 def _negative_before(text: str, start: int) -> str | None:
     window = text[max(0, start - 8):start]
     m = _patterns()["neg_before"].search(window)
+    if m and m.group().strip().startswith(NARROWING) and "亏" in window[:m.start()]:
+        return None  # 亏损收窄31.2%: a loss that narrows is an improvement
     return m.group().strip() if m else None
 
 

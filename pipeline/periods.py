@@ -149,8 +149,8 @@ def _inside_word(text: str, m: re.Match) -> bool:
     """3nm, H20, A800 or a number with a unit: not a period."""
     before = text[m.start() - 1] if m.start() > 0 else ""
     after = text[m.end()] if m.end() < len(text) else ""
-    if before.isascii() and (before.isalnum() or before == "."):
-        return True
+    if before.isascii() and (before.isalnum() or before == ".") and m.group()[:1].isascii():
+        return True  # (万科A今日: a Chinese word after a Latin name is no part of it)
     if m.group().isascii() and after.isascii() and after.isalnum():
         return True
     return False

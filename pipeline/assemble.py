@@ -29,7 +29,7 @@ from .values import ValueMention, with_market
 
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
-SOURCE_AFTER = re.compile(r"^(?:的)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
 # Figures of a company's own business: a place before them is a segment, not the subject.
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin"}

@@ -660,6 +660,11 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
+    others = [p for p in periods if not _period_of_earlier_value(doc, p, value)]
+    if len(others) < len(periods) and any(p.end <= value.start for p in others):
+        # 公布第三季...毛利率由第二季的负2.2%翻正至18.5%: 18.5% is the third quarter's
+        # (with no other period before it, 从A到B decides: see _from_to)
+        periods = others
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
     events = [p for p in in_clause if EVENT_AFTER.match(doc.text, p.end)]
     if events and events[-1] is in_clause[-1]:
@@ -689,6 +694,14 @@ TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
 EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
+
+
+def _period_of_earlier_value(doc: Doc, period: PeriodMention, value: ValueMention) -> bool:
+    """毛利率由第二季的负2.2%翻正至18.5%: 第二季 dates the figure it was
+    changed from, not the one it reached."""
+    if doc.text[period.start - 1:period.start] not in ("由", "从"):
+        return False
+    return any(period.end <= v.start and v.end <= value.start for v in doc._.values if v is not value)
 
 
 def _quoted_daily(metric: MetricMention) -> bool:

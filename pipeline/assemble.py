@@ -22,7 +22,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from . import lexicon
-from .companies import Entity, EntityMention, company_by_short_name, region_gazetteer
+from .companies import PRICE_INDEX, Entity, EntityMention, company_by_short_name, region_gazetteer
 from .metrics import CueMention, MetricMention
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
@@ -330,6 +330,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         estimate, period = True, None
         rules.append("estimate: a target (目标 after the number); no period")
     segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject)
+    if code == "stock_price" and subject is not None and subject.sector == PRICE_INDEX:
+        # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
+        code, segment = "other", segment or _priced_route(text, clause, value) or "指数点位"
+        rules.append(f"metric: other ({subject.name} is a price index)")
     if code == "shipments" and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume is its size
         rules.append("metric: market_size (the shipments of a market)")
@@ -702,6 +706,20 @@ def _period_of_earlier_value(doc: Doc, period: PeriodMention, value: ValueMentio
     if doc.text[period.start - 1:period.start] not in ("由", "从"):
         return False
     return any(period.end <= v.start and v.end <= value.start for v in doc._.values if v is not value)
+
+
+PRICED_ROUTE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:线|航线))(?:运价|运费|每)")
+
+
+def _priced_route(text: str, clause, value: ValueMention) -> str | None:
+    """美西线运价每FEU 1674美元: the route a freight index prices."""
+    routes = list(PRICED_ROUTE.finditer(text, clause[0], value.start))
+    if not routes:
+        return None
+    route = routes[-1].group(1)
+    for word in CONTINUATION:
+        route = route.removeprefix(word)  # 其中美西线
+    return route + "运价"
 
 
 def _quoted_daily(metric: MetricMention) -> bool:

@@ -89,6 +89,9 @@ def _bare_short_ticker(form: str, company: lexicon.Company) -> bool:
     return form in company.tickers and form not in company.aliases and form.isascii() and len(form) <= 2
 
 
+PRICE_INDEX = "price-index"  # Entity.sector of a freight or commodity index (regions.yaml price_indices)
+
+
 @lru_cache(maxsize=1)
 def region_gazetteer() -> Gazetteer[Entity]:
     gaz: Gazetteer[Entity] = Gazetteer()
@@ -98,6 +101,10 @@ def region_gazetteer() -> Gazetteer[Entity]:
             gaz.add(_norm(form), entity)
     for name, aliases in lexicon.regions().indices.items():
         index = Entity(None, name, "market", known=True)
+        for form in [name, *aliases]:
+            gaz.add(_norm(form), index)
+    for name, aliases in lexicon.regions().price_indices.items():
+        index = Entity(None, name, "market", known=True, sector=PRICE_INDEX)
         for form in [name, *aliases]:
             gaz.add(_norm(form), index)
     for name, aliases in lexicon.regions().investor_groups.items():

@@ -106,6 +106,7 @@ class Regions(Strict):
     market_suffixes: list[str]
     market_markers: dict[Market, list[str]]
     indices: dict[str, list[str]]
+    price_indices: dict[str, list[str]] = {}
     investor_groups: dict[str, list[str]]
     vendor_groups: VendorGroups
     stock_markets: dict[str, StockMarket] = {}

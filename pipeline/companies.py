@@ -277,6 +277,8 @@ def _region_name(form: str) -> str:
 SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了?(?:各类|各种|各型)?(?P<product>[\u4e00-\u9fff]{2,8}?)(?:约|近|逾|超|达|共|合计|累计)?(?=\d)")
 
 
+# 其中新能源乘用车零售128.2万辆: a part of the market just named, itself a market
+SUB_MARKET = re.compile(r"其中(?P<product>[\u4e00-\u9fff]{2,8}?)(?=零售|批发|销量|出货量|交付量|销售量)")
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
@@ -286,7 +288,7 @@ def _sales_objects(text: str) -> list[EntityMention]:
     it is the subject is decided in assembly: not where a company is."""
     out = []
     regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
-    for m in SALES_OBJECT.finditer(text):
+    for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text)]:
         product = m.group("product")
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
             continue

@@ -684,6 +684,8 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
     # period of its own clause only; what follows is about the reported period
     periods = [p for p in periods if not p.text.endswith("同期") and not PREVIOUS_FISCAL_YEAR.match(p.text)]
+    # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause
+    periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end)]
     if not _quoted_daily(metric):
         periods = [p for p in periods if p.granularity != "day"]
     else:
@@ -708,6 +710,7 @@ def _period_of_earlier_value(doc: Doc, period: PeriodMention, value: ValueMentio
     return any(period.end <= v.start and v.end <= value.start for v in doc._.values if v is not value)
 
 
+RECORD_AFTER = re.compile(r"(?:的)?(?:历史|同期)?(?:新高|新低|纪录|记录|高点|低点)")
 PRICED_ROUTE = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:线|航线))(?:运价|运费|每)")
 
 

@@ -216,7 +216,7 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
     """All value mentions in ``text`` in order, non-overlapping."""
     found: list[ValueMention] = []
     taken = [False] * (len(text) + 1)
-    for mention in _special_forms(text) + _slash_lists(text, market) + _cents(text, market):
+    for mention in _special_forms(text) + _slash_lists(text, market) + _cents(text, market) + _growth_multiples(text):
         found.append(mention)
         for i in range(mention.start, mention.end):
             taken[i] = True
@@ -479,6 +479,25 @@ def _cents(text: str, market: str) -> list[ValueMention]:
             continue
         out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), code, "money",
                                 currency_source=source))
+    return out
+
+
+# 同比增长一点三倍, 年增1.5倍: a growth by N times is a growth of N x 100%
+# (a bare multiple, 是营收的6倍 or 市盈率15倍, stays no value)
+GROWTH_MULTIPLE = re.compile(rf"(?:增长|增加|成长|年增|季增|月增|大增|暴增|提升|上升)(?P<mid>逾|超过|超|近|约|了)?(?P<num>{ARABIC}|[{CN}](?:[{CN}]|点(?=[{CN}]))*)倍(?!以上|以下|至|到)")
+
+
+def _growth_multiples(text: str) -> list[ValueMention]:
+    out = []
+    for m in GROWTH_MULTIPLE.finditer(text):
+        try:
+            times = parse_number(m.group("num"))
+        except NumberError:
+            continue
+        qualifier = {"逾": "over", "超过": "over", "超": "over", "近": "approx", "约": "approx"}.get(m.group("mid") or "", "exact")
+        start = m.start("num")
+        out.append(ValueMention(start, m.end(), text[start:m.end()], decimal_to_float(times * 100), "%", "percent",
+                                qualifier=qualifier))
     return out
 
 

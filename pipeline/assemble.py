@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from .companies import PRICE_INDEX, Entity, EntityMention, company_by_short_name, region_gazetteer
-from .metrics import CueMention, MetricMention
+from .metrics import CueMention, MetricMention, find_metrics
 from .periods import PeriodMention, quarter_bounds
 from .values import ValueMention, with_market
 
@@ -867,13 +867,32 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         if len(group) < 2:
             continue
         _distribute_subjects(doc, sentence, cue, group)
-        periods = [p for p in _within(doc._.periods, sentence.start, cue.start) if p.role != "base" and p.period_start]
+        _distribute_metrics(doc, sentence, cue, group)
+        # a day (今日发布数据显示) dates the report, it is no slot of an enumeration
+        periods = [p for p in _within(doc._.periods, sentence.start, cue.start)
+                   if p.role != "base" and p.period_start and p.granularity != "day"]
         slots = _period_slots(doc.text, periods)
         if len(slots) != len(group):
             continue
         for lk, (start, end, label) in zip(group, slots):
             lk.period_start, lk.period_end = start, end
             lk.rules.append(f"period: {label} by enumeration order")
+
+
+def _distribute_metrics(doc: Doc, sentence: Sentence, cue: CueMention, group: list[Link]) -> None:
+    """汽车产销分别完成A和B: A is the production, B the sales (cues.yaml
+    paired_metrics), and so for the growth rates listed after them."""
+    pairs = _cues().paired_metrics
+    named = [m for m in _within(doc._.metrics, sentence.start, cue.start) if m.text in pairs]
+    if not named or len(group) != len(pairs[named[-1].text]):
+        return
+    for lk, word in zip(group, pairs[named[-1].text]):
+        metric = find_metrics(word)[0]
+        code, segment = metric.code, metric.segment
+        if code == "shipments" and lk.subject is not None and lk.subject.type == "market":
+            code = "market_size"
+        lk.metric, lk.segment = code, segment
+        lk.rules.append(f"metric: {word} ({named[-1].text}, by enumeration order)")
 
 
 def _distribute_subjects(doc: Doc, sentence: Sentence, cue: CueMention, group: list[Link]) -> None:

@@ -279,6 +279,7 @@ SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了
 
 # 其中新能源乘用车零售128.2万辆: a part of the market just named, itself a market
 SUB_MARKET = re.compile(r"其中(?P<product>[\u4e00-\u9fff]{2,8}?)(?=零售|批发|销量|出货量|交付量|销售量)")
+VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "国内", "海外", "总体", "全部", "产品", "行业"}
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
@@ -311,7 +312,9 @@ def _markets(text: str) -> list[EntityMention]:
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
         product = LEADING_PERIOD.sub("", m.group("product"))  # 中国前三季粗钢: the period is no part of the market
-        if len(product) < 2 or any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) or product in GENERIC_NAME_PARTS:
+        # a generic product is a market's own name (我国汽车产销 -> 中国汽车市场); a vague word is none
+        if len(product) < 2 or any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) \
+                or product in VAGUE_PRODUCTS:
             continue
         if any(o.start <= m.start() < o.end for o in out):
             continue

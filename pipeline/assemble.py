@@ -649,7 +649,9 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
     if kind == "level":
         if value.value > 0:
             rules.append(f"sign: negative ({metric.text} is a loss)")
-            return replace(value, value=-value.value, value_high=-value.value_high if value.value_high else None)
+            if value.value_high is not None:  # the lower bound first (value <= value_high)
+                return replace(value, value=-value.value_high, value_high=-value.value)
+            return replace(value, value=-value.value)
         return value
     span = text[metric.end:value.start]
     c = _cues()

@@ -551,8 +551,8 @@ def _with_context(text: str, v: ValueMention) -> ValueMention:
     negated_by = _negative_before(text, cursor)
     value, high = v.value, v.value_high
     if negated_by and value > 0:
-        value = -value
-        high = -high if high is not None else None
+        # 季减5%至9%: -9 to -5, the lower bound first (value <= value_high)
+        value, high = (-high, -value) if high is not None else (-value, None)
     unit, source = v.unit, v.currency_source
     if source == "local":
         hint = _local_currency_hint(text, v.start)

@@ -33,7 +33,7 @@ SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析�
 # Figures of a company's own business: a place before them is a segment, not the subject.
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin",
-                   "ebitda", "cash", "capex", "free_cash_flow", "operating_cash_flow"}
+                   "ebitda", "cash", "free_cash_flow", "operating_cash_flow"}
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
 LISTED_ON = re.compile(r"(?:主板|创业板|科创板)?(?:挂牌|上市|交易|招股)")
 ANALYST_SECTORS = ("finance", "bank")

@@ -298,6 +298,13 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6
         rules.append("subject: article topic")
+    elif subject is None:
+        # an industry report about no company: 1-11月，汽车产销累计... goes on about the market last named
+        market = next((lk.subject_mention for lk in reversed(history)
+                       if lk.subject is not None and lk.subject.type == "market" and lk.subject.sector is None), None)
+        if market is not None:
+            subject_mention, subject, confidence = market, market.entity, 0.5
+            rules.append(f"subject: {market.entity.name}, the market the article reports on")
     if code == "share":
         code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
         if code == "other" and metric.segment is None:

@@ -214,7 +214,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
     for sentence in split_sentences(text):
         context.enter(text.count("\n", 0, sentence.start))
         ents = _within(doc._.entities, sentence.start, sentence.end)
-        subjects = [e for e in ents if _can_be_subject(text, e, sentence)]
+        # what an industry sold (销售各类挖掘机, 新能源汽车方面) is a market only in an article about no company
+        subjects = [e for e in ents if _can_be_subject(text, e, sentence)
+                    and not (e.source == "sales-object" and topic.current is not None)]
         sentence_links: list[Link] = []
         for value in _within(doc._.values, sentence.start, sentence.end):
             link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
@@ -613,9 +615,7 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
     if companies_clause:
         rules.append(f"subject: {companies_clause[-1].text} in the clause")
         return companies_clause[-1], 0.9
-    # what an industry sold (销售各类挖掘机) is a market only in an article about no company
-    markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"
-                      and not (e.source == "sales-object" and topic.current is not None)]
+    markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"]
     if markets_clause:
         rules.append(f"subject: market {markets_clause[-1].text} in the clause")
         return markets_clause[-1], 0.75

@@ -279,6 +279,10 @@ SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了
 
 # 其中新能源乘用车零售128.2万辆: a part of the market just named, itself a market
 SUB_MARKET = re.compile(r"其中(?P<product>[\u4e00-\u9fff]{2,8}?)(?=零售|批发|销量|出货量|交付量|销售量)")
+# 新能源汽车方面，11月产销...: a paragraph of an industry report on one product
+ASPECT = re.compile(r"(?:^|(?<=[。！？!?\n]))(?P<product>[\u4e00-\u9fff]{2,8}?)方面[，,]")
+ASPECT_WORDS = {"经营", "业务", "财务", "销售", "出口", "进口", "资产", "资产质量", "资产品质", "客户", "产品", "市场", "价格",
+                "政策", "营运", "获利", "盈利", "成本", "费用", "估值", "股价", "资金", "产能", "研发", "投资", "展望", "营收"}
 VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "国内", "海外", "总体", "全部", "产品", "行业"}
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
@@ -289,8 +293,10 @@ def _sales_objects(text: str) -> list[EntityMention]:
     it is the subject is decided in assembly: not where a company is."""
     out = []
     regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
-    for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text)]:
+    for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text), *ASPECT.finditer(text)]:
         product = m.group("product")
+        if product in ASPECT_WORDS:
+            continue
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
             continue
         place = next((ent for s, e, ent in reversed(regions) if e <= m.start()), None)

@@ -216,7 +216,8 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
     """All value mentions in ``text`` in order, non-overlapping."""
     found: list[ValueMention] = []
     taken = [False] * (len(text) + 1)
-    for mention in _special_forms(text) + _slash_lists(text, market) + _cents(text, market) + _growth_multiples(text):
+    for mention in (_special_forms(text) + _slash_lists(text, market) + _cents(text, market) + _growth_multiples(text)
+                    + _shared_unit_lists(text)):
         found.append(mention)
         for i in range(mention.start, mention.end):
             taken[i] = True
@@ -299,12 +300,15 @@ def _declared_currencies(text: str, mentions: list[ValueMention]) -> list[tuple[
     return out
 
 
+LIST_JOINERS = ("或", "和", "及", "与", "、")  # 跌11点或0.12%, 下降10个和12个基点: one sign for both
+
+
 def _share_signs(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
     """跌11点或0.12%: the fall applies to both ways of saying it."""
     out = list(mentions)
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
-        if prev.negated_by and not cur.negated_by and cur.value > 0 and text[prev.end:cur.start].strip() == "或":
+        if prev.negated_by and not cur.negated_by and cur.value > 0 and text[prev.end:cur.start].strip() in LIST_JOINERS:
             out[i] = replace(cur, value=-cur.value, negated_by=prev.negated_by)
     return out
 
@@ -479,6 +483,29 @@ def _cents(text: str, market: str) -> list[ValueMention]:
             continue
         out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), code, "money",
                                 currency_source=source))
+    return out
+
+
+# 分别下降10个和12个基点, 0.5和0.3个百分点: the unit is written once, after the last
+SHARED_UNIT = re.compile(rf"(?<![\d.,])(?P<a>{ARABIC})(?P<ge>个)?(?:和|及|、|与|或)(?={ARABIC}个?(?P<u>个基点|基点|个百分点|百分点|%))")
+
+
+def _shared_unit_lists(text: str) -> list[ValueMention]:
+    out = []
+    for m in SHARED_UNIT.finditer(text):
+        try:
+            number = parse_number(m.group("a").replace(",", ""))
+        except NumberError:
+            continue
+        unit = m.group("u")
+        if "基点" in unit:
+            value, code, kind = number / 100, "pp", "pp"
+        elif "百分点" in unit:
+            value, code, kind = number, "pp", "pp"
+        else:
+            value, code, kind = number, "%", "percent"
+        end = m.end("ge") if m.group("ge") else m.end("a")
+        out.append(ValueMention(m.start("a"), end, text[m.start("a"):end], decimal_to_float(value), code, kind))
     return out
 
 

@@ -333,7 +333,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind == "qoq" and period is not None and period.granularity == "month":
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
-    estimate = _estimate(doc, clause, value)
+    estimate = _estimate(doc, clause, value) or _forecast_sentence(doc, sentence, period)
     target = TARGET_AFTER.match(text, value.end) is not None or metric.segment == TARGET_PRICE
     if target:
         # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
@@ -807,6 +807,17 @@ def _estimate(doc: Doc, clause, value: ValueMention) -> bool:
     return any(c.cue == "estimate" for c in _cues_between(doc, clause[0], value.start))
 
 
+def _forecast_sentence(doc: Doc, sentence: Sentence, period: PeriodMention | None) -> bool:
+    """我们预计公司2025E/2026E归母净利润分别为...，EPS分别为...: a forecast word
+    in a sentence's first clause governs its later clauses, for periods not
+    yet over at publication (a past year there is a comparison, not a forecast)."""
+    first = sentence.clauses[0]
+    if not any(c.cue == "estimate" for c in _cues_between(doc, first[0], first[1])):
+        return False
+    published = doc._.published
+    return period is not None and period.period_end is not None and published is not None and period.period_end >= published
+
+
 def _segment(text: str, clause, metric: MetricMention) -> str | None:
     if metric.start < clause[0]:
         return None
@@ -942,7 +953,7 @@ def _in_condition(text: str, clause, value: ValueMention) -> bool:
 
 THRESHOLD_AFTER = re.compile(r"(?:的)?(?:关卡|关口|大关|整数关|支撑|压力位|心理关)")
 LIST_TAIL = re.compile(r"(?:、|和|及|与)(?P<name>[\u4e00-\u9fff]{2,4}?)$")
-ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；)?\s*")
+ENUMERATION_JOINER = re.compile(r"\s*(?:、|和|及|与|以及|,|，|;|；|/)?\s*")
 
 
 def _same_run(text: str, links: list[Link]) -> list[Link]:

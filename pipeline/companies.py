@@ -67,6 +67,9 @@ STOP_TOKENS = set(
     "多家 一家 两家 这家 该公司 当地 本土 头部 领先 主要 相关 知名 新 老 大 小".split()
 )
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&]")
+# sorted once, not per candidate name
+_GENERIC_LONGEST_FIRST = sorted(GENERIC_NAME_PARTS, key=len, reverse=True)
+_STOP_LONGEST_FIRST = sorted(STOP_TOKENS, key=len, reverse=True)
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +181,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         gaz = Gazetteer(known_unseen.items())
         for start, end, entity in gaz.find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
-    for start, end, entity in region_gazetteer().find_all(text):
+    places = list(region_gazetteer().find_all(text))  # read three times below: looked up once
+    for start, end, entity in places:
         if entity.type == "blocked":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
         elif entity.type in ("market", "other"):
@@ -189,7 +193,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]
     reserved = list(taken)  # markets and groups (全球智能手机出货量) come later but are not names
-    for m in [*_vendor_groups(text), *_markets(text)]:
+    groups, markets = _vendor_groups(text), _markets(text)
+    for m in [*groups, *markets]:
         reserved[m.start:m.end] = [True] * (m.end - m.start)
     for c in company_context.candidates(text, reserved.__getitem__, model, so_far):
         name = text[c.start:c.end]
@@ -203,13 +208,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     if short:
         for start, end, entity in Gazetteer(short.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
-    for m in _vendor_groups(text):
+    for m in groups:
         take(m)
-    for m in _markets(text):
+    for m in markets:
         take(m)
-    for m in _sales_objects(text):
+    for m in _sales_objects(text, places):
         take(m)
-    for start, end, entity in region_gazetteer().find_all(text):
+    for start, end, entity in places:
         if entity.type == "region" and not _inside_name(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "region"))
     found.sort(key=lambda m: m.start)
@@ -273,12 +278,15 @@ SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
-def _sales_objects(text: str) -> list[EntityMention]:
+def _sales_objects(text: str, places: list[tuple[int, int, Entity]] | None = None) -> list[EntityMention]:
     """共销售各类挖掘机18096台 in industry statistics: the market of what was
     sold (中国挖掘机市场), named with the place last named before it. Whether
-    it is the subject is decided in assembly: not where a company is."""
+    it is the subject is decided in assembly: not where a company is.
+    ``places``: the region gazetteer's matches in ``text``, when known."""
     out = []
-    regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
+    if places is None:
+        places = list(region_gazetteer().find_all(text))
+    regions = [(s, e, ent) for s, e, ent in places if ent.type == "region"]
     for m in SALES_OBJECT.finditer(text):
         product = m.group("product")
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
@@ -357,9 +365,12 @@ def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:
     return {short: m.entity}
 
 
+_NAME_SUFFIXES = tuple(ORG_SUFFIXES[:30])
+
+
 def _inside_name(text: str, start: int, end: int) -> bool:
     """上海 in 上海电气 is part of a company name, not the region."""
-    return end < len(text) and any(text.startswith(s, end) for s in ORG_SUFFIXES[:30])
+    return end < len(text) and text.startswith(_NAME_SUFFIXES, end)
 
 
 def _char_tokens(text: str) -> list[tuple[int, int]]:
@@ -408,7 +419,7 @@ def _plausible_name(name: str, suffix: str) -> bool:
     if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")):
         return False
     remainder = head
-    for generic in sorted(GENERIC_NAME_PARTS, key=len, reverse=True):
+    for generic in _GENERIC_LONGEST_FIRST:
         remainder = remainder.replace(generic, "")
     if len(remainder) < 2:
         return False
@@ -469,7 +480,7 @@ def _tickers(text: str) -> list[EntityMention]:
         if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         # keep the tail that is most likely the name: drop leading stop words
-        for stop in sorted(STOP_TOKENS, key=len, reverse=True):
+        for stop in _STOP_LONGEST_FIRST:
             idx = name.rfind(stop)
             if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
                 name = name[idx + len(stop):]

@@ -300,13 +300,15 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
                 continue
             if text.endswith(blockers, 0, a) or _anaphoric(text, a):
                 continue
-            if b < len(text) and _extends_word(text, a, b) or not (_cut_at(text, a) and _cut_at(text, b)):
-                continue  # 股 in 股价, 招股书, 沪深股通: the head is part of another word
+            if b < len(text) and _extends_word(text, a, b):
+                continue  # 股 in 股价: the head is part of another word
             end = name_after(text, b, taken)
             if end is None or not plausible(text[b:end]):
                 continue
             if _common_word(text[b:b + 2], 50):
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
+            if not (_cut_at(text, a) and _cut_at(text, b)):
+                continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
             out.append(Candidate(b, end, "apposition"))
     return out
 
@@ -376,11 +378,11 @@ def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
         if not _predicate_within(predicates, a + 2, NAME_RUN.match(text, a).end()):
             continue  # no predicate where the name could end: no need to walk it
         end = name_after(text, a, taken)
-        if end is None or _predicates().longest_at(text, end) is None or not _cut_at(text, end):
-            continue  # 每股招|股价 is no name: 股价 there is inside 招股价
+        if end is None or _predicates().longest_at(text, end) is None:
+            continue
         a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
-        if plausible(text[a:end]):
-            out.append(Candidate(a, end, "subject"))
+        if plausible(text[a:end]) and _cut_at(text, end):  # jieba last: it cuts a run
+            out.append(Candidate(a, end, "subject"))  # (not 每股招|股价: 股价 there is inside 招股价)
     return out
 
 
@@ -457,7 +459,7 @@ def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], ancho
         return False
     if not _company_context(text, a, b, anchors) or region_gazetteer().get(name) is not None:
         return False
-    return _starts_name(text, a, taken) and plausible(name)
+    return plausible(name) and _starts_name(text, a, taken)  # _starts_name may cut a run with jieba
 
 
 def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) -> bool:

@@ -291,6 +291,7 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
     """液冷厂商|英维克|宣布: the name after a descriptor head, up to a boundary."""
     out = []
     blockers = _word_tuples()["blockers"]
+    clauses = clause_starts(text)
     for head, pattern in _head_patterns():
         if head not in text:
             continue  # most heads are in no article: one C scan instead of a loop
@@ -298,7 +299,7 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
             a, b = m.start(), m.end()
             if a == 0 or taken(a) or taken(a - 1) or not NAME_CHAR.match(text[a - 1]):
                 continue
-            if text.endswith(blockers, 0, a) or _anaphoric(text, a):
+            if text.endswith(blockers, 0, a) or _anaphoric(text, a, clauses):
                 continue
             if b < len(text) and _extends_word(text, a, b):
                 continue  # 股 in 股价: the head is part of another word
@@ -351,11 +352,18 @@ def _starts_name(text: str, a: int, taken: Callable[[int], bool]) -> bool:
     return _cut_at(text, a)
 
 
-def _anaphoric(text: str, a: int) -> bool:
-    """Does the clause of the head at ``a`` start with 这家, 该...?"""
-    start = a
-    while start > 0 and text[start - 1] not in ",.;:!?，。；：！？\n":
-        start -= 1
+CLAUSE_END = re.compile(r"[,.;:!?，。；：！？\n]")
+
+
+def clause_starts(text: str) -> list[int]:
+    """Where each clause of ``text`` starts (after its punctuation), in order."""
+    return [0] + [m.end() for m in CLAUSE_END.finditer(text)]
+
+
+def _anaphoric(text: str, a: int, starts: list[int]) -> bool:
+    """Does the clause of the head at ``a`` start with 这家, 该...?
+    ``starts``: clause_starts(text)."""
+    start = starts[bisect.bisect_right(starts, a) - 1]
     return text[start:a].lstrip().startswith(_word_tuples()["anaphora"])
 
 

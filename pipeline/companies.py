@@ -496,18 +496,16 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are
 # left out: 高效能运算(HPC), 每股纯益(EPS) are a term and its abbreviation.
-TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
-
-
-TICKER_CODE = re.compile(TICKER.pattern[TICKER.pattern.index(")") + 1:])  # the bracketed code alone
-TICKER_NAME_REACH = 8  # TICKER's name part: at most 8 characters
+TICKER_NAME_REACH = 8  # characters of the name before the bracket, at most
+TICKER_CODE = re.compile(r"[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
+TICKER = re.compile(rf"([\u4e00-\u9fffA-Za-z·\-]{{2,{TICKER_NAME_REACH}}}){TICKER_CODE.pattern}")
 
 
 def _ticker_matches(text: str) -> Iterator[re.Match]:
     """``TICKER.finditer(text)``, scanning only just before bracketed codes:
-    the name part cannot hold a bracket, so a match starts at most 8
-    characters before the code that ends it. (TICKER tried 2 to 8 name
-    characters at every position of the text.)"""
+    the name part cannot hold a bracket, so a match starts at most
+    TICKER_NAME_REACH characters before the code that ends it. (TICKER
+    alone tries a name at every position of the text.)"""
     pos = 0
     while (code := TICKER_CODE.search(text, pos)) is not None:
         m = TICKER.search(text, max(pos, code.start() - TICKER_NAME_REACH), code.end())

@@ -37,7 +37,6 @@ from .gazetteer import Gazetteer
 
 SOURCES = ("apposition", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 CLAUSE_START = re.compile(r"(?:^|(?<=[,.;:!?，。；：！？、\s\"“”「」《》()（）]))")
 SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?；;\n]))\s*")
 TICKER_AFTER = re.compile(r"[(（](?:\d{4,6}|[A-Z]{1,5})(?:\.[A-Z]{1,2})?[)）]")
@@ -375,25 +374,6 @@ def _extends_word(text: str, a: int, b: int) -> bool:
     return any(jieba.dt.FREQ.get(text[a:b + k], 0) > 0 for k in (1, 2) if b + k <= len(text))
 
 
-def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
-    """古茗|公布中期业绩: a name that starts a sentence, before a company predicate."""
-    out = []
-    predicates = [m.start() for m in _predicate_pattern().finditer(text)]
-    for m in SENTENCE_START.finditer(text):
-        a = m.end()
-        if a >= len(text) or taken(a) or not NAME_CHAR.match(text[a]):
-            continue
-        if not _predicate_within(predicates, a + 2, NAME_RUN.match(text, a).end()):
-            continue  # no predicate where the name could end: no need to walk it
-        end = name_after(text, a, taken)
-        if end is None or _predicates().longest_at(text, end) is None:
-            continue
-        a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
-        if plausible(text[a:end]) and _cut_at(text, end):  # jieba last: it cuts a run
-            out.append(Candidate(a, end, "subject"))  # (not 每股招|股价: 股价 there is inside 招股价)
-    return out
-
-
 # As far as name_after can walk: name characters, and spaces (between Latin words).
 NAME_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\- ]*")
 
@@ -409,6 +389,27 @@ def _predicate_within(starts: list[int], lo: int, hi: int) -> bool:
     """Does a predicate start at a position in [lo, hi]?"""
     k = bisect.bisect_left(starts, lo)
     return k < len(starts) and starts[k] <= hi
+
+
+def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
+    """古茗|公布中期业绩: a name that starts a sentence, before a company predicate."""
+    out = []
+    predicates = [m.start() for m in _predicate_pattern().finditer(text)]
+    for m in SENTENCE_START.finditer(text):
+        a = m.end()
+        if a >= len(text) or taken(a) or not NAME_CHAR.match(text[a]):
+            continue
+        if not _predicate_within(predicates, a + 2, NAME_RUN.match(text, a).end()):
+            continue  # no predicate where the name could end: no need to walk it
+        end = name_after(text, a, taken)
+        if end is None or _predicates().longest_at(text, end) is None:
+            continue
+        a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
+        if not plausible(text[a:end]):
+            continue
+        if _cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
+            out.append(Candidate(a, end, "subject"))
+    return out
 
 
 def conjuncts(text: str, companies: list[tuple[int, int]], taken: Callable[[int], bool]) -> list[Candidate]:
@@ -454,7 +455,7 @@ def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], ancho
     not iPhon|e)."""
     from .companies import region_gazetteer
 
-    # cheapest checks first: most spans fail on their context, before jieba is asked
+    # cheapest checks first: most spans fail before jieba is asked (plausible, _starts_name)
     name = text[a:b]
     if name.endswith(_head_tuple()) or text.startswith(_head_tuple(), a):
         return False

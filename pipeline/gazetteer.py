@@ -73,7 +73,7 @@ class Gazetteer(Generic[T]):
         some word (a superset, tested in C; the trie decides)."""
         if self._first is None:
             singles = [ch for ch, node in self._root.items() if _END in node]
-            firsts = [ch for ch, node in self._root.items() if len(node) > (_END in node)]
+            firsts = [ch for ch, node in self._root.items() if any(key is not _END for key in node)]
             seconds = {ch for node in self._root.values() for ch in node if ch is not _END}
             branches = []
             if singles:

@@ -185,7 +185,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         gaz = Gazetteer(known_unseen.items())
         for start, end, entity in gaz.find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
-    places = list(region_gazetteer().find_all(text))  # read three times below: looked up once
+    places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
     for start, end, entity in places:
         if entity.type == "blocked":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
@@ -216,7 +216,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     for m in markets:
         take(m)
-    for m in _sales_objects(text, places):
+    for m in _sales_objects(text):
         take(m)
     for start, end, entity in places:
         if entity.type == "region" and not _inside_name(text, start, end):
@@ -282,15 +282,12 @@ SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
-def _sales_objects(text: str, places: list[tuple[int, int, Entity]] | None = None) -> list[EntityMention]:
+def _sales_objects(text: str) -> list[EntityMention]:
     """共销售各类挖掘机18096台 in industry statistics: the market of what was
     sold (中国挖掘机市场), named with the place last named before it. Whether
-    it is the subject is decided in assembly: not where a company is.
-    ``places``: the region gazetteer's matches in ``text``, when known."""
+    it is the subject is decided in assembly: not where a company is."""
     out = []
-    if places is None:
-        places = list(region_gazetteer().find_all(text))
-    regions = [(s, e, ent) for s, e, ent in places if ent.type == "region"]
+    regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
     for m in SALES_OBJECT.finditer(text):
         product = m.group("product")
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):

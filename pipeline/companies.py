@@ -13,6 +13,7 @@ form (沐曦股份) links to it for the rest of the article.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +68,12 @@ STOP_TOKENS = set(
     "多家 一家 两家 这家 该公司 当地 本土 头部 领先 主要 相关 知名 新 老 大 小".split()
 )
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&]")
+# sorted once, not per candidate name
+_GENERIC_LONGEST_FIRST = sorted(GENERIC_NAME_PARTS, key=len, reverse=True)
+_STOP_LONGEST_FIRST = sorted(STOP_TOKENS, key=len, reverse=True)
+_GENERIC_BY_FIRST: dict[str, list[int]] = {}  # first character -> places in _GENERIC_LONGEST_FIRST
+for _k, _part in enumerate(_GENERIC_LONGEST_FIRST):
+    _GENERIC_BY_FIRST.setdefault(_part[0], []).append(_k)
 
 
 @lru_cache(maxsize=1)
@@ -185,7 +192,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         gaz = Gazetteer(known_unseen.items())
         for start, end, entity in gaz.find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
-    for start, end, entity in region_gazetteer().find_all(text):
+    places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
+    for start, end, entity in places:
         if entity.type == "blocked":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
         elif entity.type in ("market", "other"):
@@ -196,7 +204,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]
     reserved = list(taken)  # markets and groups (全球智能手机出货量) come later but are not names
-    for m in [*_vendor_groups(text), *_markets(text)]:
+    groups, markets = _vendor_groups(text), _markets(text)
+    for m in [*groups, *markets]:
         reserved[m.start:m.end] = [True] * (m.end - m.start)
     for c in company_context.candidates(text, reserved.__getitem__, model, so_far):
         name = text[c.start:c.end]
@@ -210,13 +219,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     if short:
         for start, end, entity in Gazetteer(short.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
-    for m in _vendor_groups(text):
+    for m in groups:
         take(m)
-    for m in _markets(text):
+    for m in markets:
         take(m)
     for m in _sales_objects(text):
         take(m)
-    for start, end, entity in region_gazetteer().find_all(text):
+    for start, end, entity in places:
         if entity.type == "region" and not _inside_name(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "region"))
     found.sort(key=lambda m: m.start)
@@ -338,7 +347,9 @@ DEFINED_NAME = re.compile(
 def _defined_short_names(text: str) -> list[EntityMention]:
     """北京昂瑞微电子技术股份有限公司（下称“昂瑞微”）: the article's own short
     name becomes the canonical name (or the known company it names)."""
-    out = []
+    out: list[EntityMention] = []
+    if "简称" not in text and "下称" not in text:
+        return out  # the pattern needs one of them; its lazy name part is slow to fail everywhere
     for m in DEFINED_NAME.finditer(text):
         short = m.group("short")
         known = knowledge_base().get(short)
@@ -375,9 +386,12 @@ def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:
     return {short: m.entity}
 
 
+_NAME_SUFFIXES = tuple(ORG_SUFFIXES[:30])
+
+
 def _inside_name(text: str, start: int, end: int) -> bool:
     """上海 in 上海电气 is part of a company name, not the region."""
-    return end < len(text) and any(text.startswith(s, end) for s in ORG_SUFFIXES[:30])
+    return end < len(text) and text.startswith(_NAME_SUFFIXES, end)
 
 
 def _char_tokens(text: str) -> list[tuple[int, int]]:
@@ -386,8 +400,10 @@ def _char_tokens(text: str) -> list[tuple[int, int]]:
 
 def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
     out: list[EntityMention] = []
-    token_text = [text[a:b] for a, b in tokens]
-    for i, (_a, b) in enumerate(tokens):
+    token_text = _TokenTexts(text, tokens)
+    # one C call per token: only tokens that end in a suffix are looked at
+    for i in [i for i, (a, b) in enumerate(tokens) if text.endswith(_SUFFIX_TUPLE, a, b)]:
+        b = tokens[i][1]
         word = token_text[i]
         suffix = _suffix_of(word)
         if suffix is None:
@@ -402,6 +418,18 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
     out.extend(_tickers(text))
     return out
+
+
+class _TokenTexts:
+    """``token_text[j]``: the text of token ``j``, cut out when asked (the
+    suffix walk reads a few tokens; most are never read)."""
+
+    def __init__(self, text: str, tokens: list[tuple[int, int]]) -> None:
+        self.text, self.tokens = text, tokens
+
+    def __getitem__(self, j: int) -> str:
+        a, b = self.tokens[j]
+        return self.text[a:b]
 
 
 def _reshape(text: str, m: EntityMention, model: list[tuple[int, int, str]]) -> EntityMention:
@@ -425,12 +453,19 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")):
         return False
-    remainder = head
-    for generic in sorted(GENERIC_NAME_PARTS, key=len, reverse=True):
-        remainder = remainder.replace(generic, "")
-    if len(remainder) < 2:
+    if len(_without_generic_parts(head)) < 2:
         return False
     return not _is_dictionary_word(name)
+
+
+def _without_generic_parts(head: str) -> str:
+    """``head`` with every generic part removed, longest parts first. Only
+    parts whose first character is in ``head`` can be there (removing never
+    adds a character), so only those are tried, in the same order."""
+    remainder = head
+    for k in sorted({k for ch in set(head) for k in _GENERIC_BY_FIRST.get(ch, ())}):
+        remainder = remainder.replace(_GENERIC_LONGEST_FIRST[k], "")
+    return remainder
 
 
 def _is_dictionary_word(word: str) -> bool:
@@ -476,18 +511,35 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are
 # left out: 高效能运算(HPC), 每股纯益(EPS) are a term and its abbreviation.
-TICKER = re.compile(r"([\u4e00-\u9fffA-Za-z·\-]{2,8})[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
+TICKER_NAME_REACH = 8  # characters of the name before the bracket, at most
+TICKER_CODE = re.compile(r"[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
+TICKER = re.compile(rf"([\u4e00-\u9fffA-Za-z·\-]{{2,{TICKER_NAME_REACH}}}){TICKER_CODE.pattern}")
+
+
+def _ticker_matches(text: str) -> Iterator[re.Match]:
+    """``TICKER.finditer(text)``, scanning only just before bracketed codes:
+    the name part cannot hold a bracket, so a match starts at most
+    TICKER_NAME_REACH characters before the code that ends it. (TICKER
+    alone tries a name at every position of the text.)"""
+    pos = 0
+    while (code := TICKER_CODE.search(text, pos)) is not None:
+        m = TICKER.search(text, max(pos, code.start() - TICKER_NAME_REACH), code.end())
+        if m is None:
+            pos = code.start() + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _tickers(text: str) -> list[EntityMention]:
     out = []
-    for m in TICKER.finditer(text):
+    for m in _ticker_matches(text):
         name = m.group(1)
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         # keep the tail that is most likely the name: drop leading stop words
-        for stop in sorted(STOP_TOKENS, key=len, reverse=True):
+        for stop in _STOP_LONGEST_FIRST:
             idx = name.rfind(stop)
             if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
                 name = name[idx + len(stop):]

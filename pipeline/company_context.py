@@ -26,6 +26,7 @@ Every word list is data: ``data/company_cues.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ from .gazetteer import Gazetteer
 
 SOURCES = ("apposition", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 CLAUSE_START = re.compile(r"(?:^|(?<=[,.;:!?，。；：！？、\s\"“”「」《》()（）]))")
 SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?；;\n]))\s*")
 TICKER_AFTER = re.compile(r"[(（](?:\d{4,6}|[A-Z]{1,5})(?:\.[A-Z]{1,2})?[)）]")
@@ -111,6 +111,54 @@ def _heads() -> list[str]:
     return sorted(cues().descriptor_heads, key=len, reverse=True)
 
 
+# The word lists as tuples and patterns, made once: the checks below run per
+# candidate position, and str.endswith/startswith take a tuple in one C call.
+@lru_cache(maxsize=1)
+def _head_tuple() -> tuple[str, ...]:
+    return tuple(_heads())
+
+
+@lru_cache(maxsize=1)
+def _head_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(head, re.compile(re.escape(head))) for head in _heads()]
+
+
+@lru_cache(maxsize=1)
+def _head_rests() -> dict[str, tuple[str, ...]]:
+    """厂商 -> {厂: (商,)}: a head's first character and what follows it, to
+    tell a name ending in that character from one ending inside the head."""
+    rests: dict[str, list[str]] = {}
+    for head in _heads():
+        if len(head) > 1:
+            rests.setdefault(head[0], []).append(head[1:])
+    return {first: tuple(rest) for first, rest in rests.items()}
+
+
+@lru_cache(maxsize=1)
+def _word_tuples() -> dict[str, tuple[str, ...]]:
+    c = cues()
+    return {
+        "blockers": tuple(c.descriptor_blockers),
+        "anaphora": tuple(c.anaphora),
+        "after_name_long": tuple(w for w in c.after_name if len(w) > 1),
+        "verbs_before": tuple(c.verbs_before),
+        "verbs_after": tuple(c.verbs_after),
+        "not_company_endings": tuple(c.not_company_endings),
+        "time_words": tuple(c.time_words),
+    }
+
+
+@lru_cache(maxsize=1)
+def _generic_part_pattern() -> re.Pattern:
+    """Any of the generic parts, anywhere in a name (one scan, not one per part)."""
+    return re.compile("|".join(map(re.escape, cues().generic_parts)) or "(?!)")
+
+
+@lru_cache(maxsize=1)
+def _never_inside() -> frozenset[str]:
+    return frozenset(cues().name_never_inside)
+
+
 def _is_boundary(text: str, i: int) -> bool:
     return _boundaries().longest_at(text, i) is not None or PERIOD_START.match(text, i) is not None
 
@@ -164,6 +212,7 @@ def name_after(text: str, start: int, taken: Callable[[int], bool]) -> int | Non
     boundary comes soon enough (the extent would be a guess)."""
     i = start
     n = len(text)
+    cjk = 0  # Chinese characters in text[start:i]
     while i < n:
         ch = text[i]
         if i - start >= 2 and (_is_boundary(text, i) or taken(i)):
@@ -176,8 +225,10 @@ def name_after(text: str, start: int, taken: Callable[[int], bool]) -> int | Non
         if not NAME_CHAR.match(ch) or taken(i):
             break
         i += 1
-        if len(CJK.findall(text[start:i])) > MAX_NAME:
-            return None
+        if "\u4e00" <= ch <= "\u9fff":
+            cjk += 1
+            if cjk > MAX_NAME:
+                return None
     if i - start < 2:
         return None
     if i < n and NAME_CHAR.match(text[i]) and not _is_boundary(text, i) and not taken(i):
@@ -198,11 +249,11 @@ def plausible(name: str) -> bool:
         return False
     if not NAME_ONLY.fullmatch(name):
         return False  # punctuation, quotes, line breaks
-    if name[0] in cues().name_never_starts or any(part in name for part in cues().generic_parts):
+    if name[0] in cues().name_never_starts or _generic_part_pattern().search(name):
         return False
-    if any(ch in cues().name_never_inside for ch in name[1:]):
+    if not _never_inside().isdisjoint(name[1:]):
         return False  # 选择用集群: a function word inside
-    if name.endswith(tuple(cues().not_company_endings)) or name.endswith(tuple(_heads())):
+    if name.endswith(_word_tuples()["not_company_endings"]) or name.endswith(_head_tuple()):
         return False  # 经济部, 国科会: bodies; 海外药企: a descriptor
     if lexicon_word(name) or name.isdigit() or PERIOD_START.fullmatch(name):
         return False
@@ -238,20 +289,26 @@ def _common_word(word: str, above: int = 2000) -> bool:
 def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
     """液冷厂商|英维克|宣布: the name after a descriptor head, up to a boundary."""
     out = []
-    for head in _heads():
-        for m in re.finditer(re.escape(head), text):
+    blockers = _word_tuples()["blockers"]
+    clauses = clause_starts(text)
+    for head, pattern in _head_patterns():
+        if head not in text:
+            continue  # most heads are in no article: one C scan instead of a loop
+        for m in pattern.finditer(text):
             a, b = m.start(), m.end()
             if a == 0 or taken(a) or taken(a - 1) or not NAME_CHAR.match(text[a - 1]):
                 continue
-            if any(text.endswith(w, 0, a) for w in cues().descriptor_blockers) or _anaphoric(text, a):
+            if text.endswith(blockers, 0, a) or _anaphoric(text, a, clauses):
                 continue
-            if b < len(text) and _extends_word(text, a, b) or not (_cut_at(text, a) and _cut_at(text, b)):
-                continue  # 股 in 股价, 招股书, 沪深股通: the head is part of another word
+            if b < len(text) and _extends_word(text, a, b):
+                continue  # 股 in 股价: the head is part of another word
             end = name_after(text, b, taken)
             if end is None or not plausible(text[b:end]):
                 continue
             if _common_word(text[b:b + 2], 50):
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
+            if not (_cut_at(text, a) and _cut_at(text, b)):
+                continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
             out.append(Candidate(b, end, "apposition"))
     return out
 
@@ -289,19 +346,24 @@ def _starts_name(text: str, a: int, taken: Callable[[int], bool]) -> bool:
     in 魏哲家)."""
     if a == 0 or not NAME_CHAR.match(text[a - 1]) or taken(a - 1) or text[a - 1] in CONJUNCTIONS:
         return True
-    if any(text.endswith(h, 0, a) for h in _heads()):
-        return True
-    if any(text.endswith(w, 0, a) for w in cues().after_name if len(w) > 1):
+    if text.endswith(_head_tuple(), 0, a) or text.endswith(_word_tuples()["after_name_long"], 0, a):
         return True
     return _cut_at(text, a)
 
 
-def _anaphoric(text: str, a: int) -> bool:
-    """Does the clause of the head at ``a`` start with 这家, 该...?"""
-    start = a
-    while start > 0 and text[start - 1] not in ",.;:!?，。；：！？\n":
-        start -= 1
-    return text[start:a].lstrip().startswith(tuple(cues().anaphora))
+CLAUSE_END = re.compile(r"[,.;:!?，。；：！？\n]")
+
+
+def clause_starts(text: str) -> list[int]:
+    """Where each clause of ``text`` starts (after its punctuation), in order."""
+    return [0] + [m.end() for m in CLAUSE_END.finditer(text)]
+
+
+def _anaphoric(text: str, a: int, starts: list[int]) -> bool:
+    """Does the clause of the head at ``a`` start with 这家, 该...?
+    ``starts``: clause_starts(text)."""
+    start = starts[bisect.bisect_right(starts, a) - 1]
+    return text[start:a].lstrip().startswith(_word_tuples()["anaphora"])
 
 
 def _extends_word(text: str, a: int, b: int) -> bool:
@@ -312,18 +374,40 @@ def _extends_word(text: str, a: int, b: int) -> bool:
     return any(jieba.dt.FREQ.get(text[a:b + k], 0) > 0 for k in (1, 2) if b + k <= len(text))
 
 
+# As far as name_after can walk: name characters, and spaces (between Latin words).
+NAME_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\- ]*")
+
+
+@lru_cache(maxsize=1)
+def _predicate_pattern() -> re.Pattern:
+    """Every position where a company predicate starts (overlaps too)."""
+    words = sorted(cues().company_predicates, key=len, reverse=True)
+    return re.compile("(?=(?:" + "|".join(map(re.escape, words)) + "))" if words else "(?!)")
+
+
+def _predicate_within(starts: list[int], lo: int, hi: int) -> bool:
+    """Does a predicate start at a position in [lo, hi]?"""
+    k = bisect.bisect_left(starts, lo)
+    return k < len(starts) and starts[k] <= hi
+
+
 def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
     """古茗|公布中期业绩: a name that starts a sentence, before a company predicate."""
     out = []
+    predicates = [m.start() for m in _predicate_pattern().finditer(text)]
     for m in SENTENCE_START.finditer(text):
         a = m.end()
         if a >= len(text) or taken(a) or not NAME_CHAR.match(text[a]):
             continue
+        if not _predicate_within(predicates, a + 2, NAME_RUN.match(text, a).end()):
+            continue  # no predicate where the name could end: no need to walk it
         end = name_after(text, a, taken)
-        if end is None or _predicates().longest_at(text, end) is None or not _cut_at(text, end):
-            continue  # 每股招|股价 is no name: 股价 there is inside 招股价
+        if end is None or _predicates().longest_at(text, end) is None:
+            continue
         a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
-        if plausible(text[a:end]):
+        if not plausible(text[a:end]):
+            continue
+        if _cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
             out.append(Candidate(a, end, "subject"))
     return out
 
@@ -348,7 +432,7 @@ def _strong_end(text: str, end: int) -> bool:
     ticker bracket, a time, or a company verb (X与Y公布, X与Y两家)."""
     if end >= len(text) or text[end] in ",.;:!?，。；：！？" + CONJUNCTIONS or TICKER_AFTER.match(text, end):
         return True
-    return PERIOD_START.match(text, end) is not None or any(text.startswith(w, end) for w in cues().verbs_after)
+    return PERIOD_START.match(text, end) is not None or text.startswith(_word_tuples()["verbs_after"], end)
 
 
 def _name_before(text: str, end: int, taken: Callable[[int], bool]) -> int | None:
@@ -360,7 +444,7 @@ def _name_before(text: str, end: int, taken: Callable[[int], bool]) -> int | Non
             return None
         if start == 0 or CLAUSE_START.match(text, start) and not NAME_CHAR.match(text[start - 1]):
             return start
-        if any(text.endswith(h, 0, start) for h in _heads()):
+        if text.endswith(_head_tuple(), 0, start):
             return start
     return None
 
@@ -371,18 +455,20 @@ def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], ancho
     not iPhon|e)."""
     from .companies import region_gazetteer
 
+    # cheapest checks first: most spans fail before jieba is asked (plausible, _starts_name)
     name = text[a:b]
-    if not plausible(name) or region_gazetteer().get(name) is not None:
-        return False
-    if name.endswith(tuple(_heads())) or any(text.startswith(h, a) for h in _heads()):
+    if name.endswith(_head_tuple()) or text.startswith(_head_tuple(), a):
         return False
     if _latin(text, a - 1) and _latin(text, a) or _latin(text, b - 1) and _latin(text, b):
         return False
-    if not _starts_name(text, a, taken) or not _company_context(text, a, b, anchors):
-        return False
     if b < len(text) and NAME_CHAR.match(text[b]) and not (_is_boundary(text, b) or taken(b)):
         return False
-    return not any(text.startswith(h[1:], b) for h in _heads() if len(h) > 1 and name.endswith(h[0]))
+    rests = _head_rests().get(name[-1])  # 散热大|厂: the name ends in a head's first character
+    if rests is not None and text.startswith(rests, b):
+        return False
+    if not _company_context(text, a, b, anchors) or region_gazetteer().get(name) is not None:
+        return False
+    return plausible(name) and _starts_name(text, a, taken)  # _starts_name may cut a run with jieba
 
 
 def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) -> bool:
@@ -392,13 +478,14 @@ def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) 
     or a conjunction joining it to a company found by other means. In
     articles the model alone reads names into many sentence starts (单看,
     作为新) and products (Mac): that is not enough."""
-    from .companies import ORG_SUFFIXES
+    from .companies import _SUFFIX_TUPLE
 
-    if text.endswith(tuple(ORG_SUFFIXES), a, b) or TICKER_AFTER.match(text, b):
+    if text.endswith(_SUFFIX_TUPLE, a, b) or TICKER_AFTER.match(text, b):
         return True
-    if any(text.endswith(h, 0, a) for h in _heads()) or any(text.endswith(w, 0, a) for w in cues().verbs_before):
+    words = _word_tuples()
+    if text.endswith(_head_tuple(), 0, a) or text.endswith(words["verbs_before"], 0, a):
         return True
-    if any(text.startswith(w, b) for w in cues().verbs_after):
+    if text.startswith(words["verbs_after"], b):
         return True
     joined_before = a > 0 and text[a - 1] in CONJUNCTIONS and any(y == a - 1 for _, y in anchors)
     joined_after = b < len(text) and text[b] in CONJUNCTIONS and any(x == b + 1 for x, _ in anchors)
@@ -427,11 +514,11 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     if suffix is None:
         return True
     head = name[: -len(suffix)]
-    if any(text.startswith(h, end) for h in _heads()) or any(text.startswith(w, end) for w in ("行业", "产业", "板块", "概念")):
+    if text.startswith(_head_tuple(), end) or text.startswith(("行业", "产业", "板块", "概念"), end):
         return False  # 汽车制造商, 半导体企业, 汽车行业: an industry before a descriptor
     if region_gazetteer().get(head) is not None:
         return False  # 内地汽车, 德国汽车: a place's industry
-    if PERIOD_START.match(head) or head.startswith(tuple(cues().time_words)) or head[:1] in cues().name_never_starts:
+    if PERIOD_START.match(head) or head.startswith(_word_tuples()["time_words"]) or head[:1] in cues().name_never_starts:
         return False
     common = _common_word(head, 200) or _common_word(head[:2], 2000)
     return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
@@ -526,8 +613,10 @@ def candidates(text: str, taken: Callable[[int], bool], model: list[tuple[int, i
     anchors = list(companies) + [(c.start, c.end) for c in accepted]  # companies not from the model
     for _ in range(2):  # twice: a name joined to one the first pass took (X与Y两家)
         for a, b, label in model:
+            if label != "ORG":
+                continue
             b = cut_at_boundary(text, a, b)
-            if label == "ORG" and model_span_ok(text, a, b, busy, anchors):
+            if model_span_ok(text, a, b, busy, anchors):
                 accept(Candidate(a, extend_suffixes(text, b), "model"), veto=False)
         anchors += [(c.start, c.end) for c in accepted if c.source == "model"]
     while True:  # lists: A、B与C

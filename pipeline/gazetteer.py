@@ -18,6 +18,10 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch in "&-.")
 
 
+def _char_class(chars) -> str:
+    return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]"
+
+
 class Gazetteer(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._root: dict = {}
@@ -64,39 +68,44 @@ class Gazetteer(Generic[T]):
         return best
 
     def _first_chars(self) -> re.Pattern:
+        """Where a word may start: a one-character word, or the first
+        character of a longer word followed by a character that is second in
+        some word (a superset, tested in C; the trie decides)."""
         if self._first is None:
-            chars = "".join(re.escape(ch) for ch in sorted(self._root))
-            self._first = re.compile(f"[{chars}]" if chars else "(?!)")
+            singles = [ch for ch, node in self._root.items() if _END in node]
+            firsts = [ch for ch, node in self._root.items() if any(key is not _END for key in node)]
+            seconds = {ch for node in self._root.values() for ch in node if ch is not _END}
+            branches = []
+            if singles:
+                branches.append(_char_class(singles))
+            if firsts:
+                branches.append(f"{_char_class(firsts)}(?={_char_class(seconds)})")
+            self._first = re.compile("|".join(branches) if branches else "(?!)")
         return self._first
 
     def find_all(self, text: str) -> Iterator[tuple[int, int, T]]:
         """Non-overlapping longest matches, left to right. A word that starts
         or ends with a Latin letter must not touch another Latin letter
         (AMD, not the AMD inside AMDX)."""
-        i = 0
         n = len(text)
-        first = self._first_chars()
-        while i < n:
-            # jump to the next character that starts a word (a regex scan in C,
-            # not a Python step per character: most text starts no word)
-            m = first.search(text, i)
-            if m is None:
-                return
+        root = self._root
+        done = 0  # the end of the last match: nothing starts before it
+        # the characters that start a word, found by one regex scan in C (most
+        # text starts no word), not a Python step per character
+        for m in self._first_chars().finditer(text):
             i = m.start()
-            node = self._root[text[i]]
-            if _END not in node and text[i + 1:i + 2] not in node:
-                i += 1  # most candidates fail on the second character: no call for them
+            if i < done:
                 continue
+            node = root[text[i]]
+            if _END not in node and text[i + 1:i + 2] not in node:
+                continue  # most candidates fail on the second character: no call for them
             hit = self.longest_at(text, i)
             if hit is None:
-                i += 1
                 continue
             end, payload = hit
             if _is_latin(text[i]) and i > 0 and _is_latin(text[i - 1]) and text[i - 1] not in "-.":
-                i += 1
                 continue
             if _is_latin(text[end - 1]) and end < n and _is_latin(text[end]) and text[end] not in "-.":
-                i += 1
                 continue
             yield i, end, payload
-            i = end
+            done = end

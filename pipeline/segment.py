@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import jieba
 import spacy
-from spacy import util
 from spacy.attrs import IDX, IS_SPACE, LENGTH
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens.doc import pickle_doc
@@ -205,24 +205,26 @@ class SelectiveJiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         if len(self._doc_vocab.strings) > self.MAX_STRINGS:
             self._doc_vocab = self._fresh_vocab()
-        words, spaces = util.get_words_and_spaces(list(self.words(text)), text)
+        words, spaces = words_and_spaces(self.words(text), text)
         doc = TextDoc(self._doc_vocab, words=words, spaces=spaces)
         doc.__dict__["_finfacts_text"] = text  # the words and spaces spell it exactly (spaCy checked)
         doc.user_data[SELECTIVE_KEY] = self.selective
         return doc
 
-    def words(self, text: str) -> Iterator[str]:
+    def words(self, text: str) -> list[str]:
         blocks = list(JIEBA_BLOCK.finditer(text))
         cut = self._blocks_to_cut(text, blocks)
+        words: list[str] = []
         pos = 0
         for i, block in enumerate(blocks):
-            yield from _between(text[pos:block.start()])
+            _add_between(words, text[pos:block.start()])
             if cut[i]:
-                yield from jieba.dt.cut(block.group(), cut_all=False)
+                words.extend(jieba.dt.cut(block.group(), cut_all=False))
             else:
-                yield block.group()
+                words.append(block.group())
             pos = block.end()
-        yield from _between(text[pos:])
+        _add_between(words, text[pos:])
+        return words
 
     def _blocks_to_cut(self, text: str, blocks: list[re.Match]) -> list[bool]:
         if not self.selective:
@@ -237,14 +239,49 @@ class SelectiveJiebaTokenizer:
         return cut
 
 
-def _between(gap: str) -> Iterator[str]:
+def _add_between(words: list[str], gap: str) -> None:
     """Text between runs, split as jieba splits it: white space as it is
     (\\r\\n together), every other character on its own."""
+    if JIEBA_SKIP.search(gap) is None:
+        words.extend(gap)  # punctuation only (most gaps): a word per character
+        return
     for piece in JIEBA_SKIP.split(gap):
         if JIEBA_SKIP.fullmatch(piece):
-            yield piece
+            words.append(piece)
         else:
-            yield from piece
+            words.extend(piece)
+
+
+def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
+    """``spacy.util.get_words_and_spaces(words, text)``, the same words and
+    spaces, without its copy of the rest of the text for every word (which
+    made it quadratic in the length of an article)."""
+    if "".join("".join(words).split()) != "".join(text.split()):
+        raise ValueError(Errors.E194.format(text=text, words=words))
+    text_words: list[str] = []
+    text_spaces: list[bool] = []
+    text_pos = 0
+    for word in words:
+        if word.isspace():
+            continue
+        try:
+            word_start = text.index(word, text_pos)
+        except ValueError:
+            raise ValueError(Errors.E194.format(text=text, words=words)) from None
+        if word_start > text_pos:
+            text_words.append(text[text_pos:word_start])
+            text_spaces.append(False)
+        text_words.append(word)
+        text_pos = word_start + len(word)
+        if text_pos < len(text) and text[text_pos] == " ":
+            text_spaces.append(True)
+            text_pos += 1
+        else:
+            text_spaces.append(False)
+    if text_pos < len(text):
+        text_words.append(text[text_pos:])
+        text_spaces.append(False)
+    return text_words, text_spaces
 
 
 @spacy.registry.tokenizers("finfacts.selective_jieba.v1")

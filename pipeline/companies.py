@@ -503,10 +503,20 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
         taken_tokens += 1
         j -= 1
         if taken_tokens >= 1 and len(token_text[j + 1]) >= 2 and (j < 0 or len(token_text[j]) >= 2):
+            if j >= 0 and suffix in CITY_NAMED_SUFFIXES and _is_place(token_text[j]):
+                start = tokens[j][0]  # 台北|富邦|银行: banks and insurers carry their city in the name
             break
     if start == tokens[i][0] and len(word) == len(suffix):
         return None
     return start
+
+
+CITY_NAMED_SUFFIXES = ("银行", "证券", "人寿", "产险", "保险")
+
+
+def _is_place(word: str) -> bool:
+    entity = region_gazetteer().get(word)
+    return entity is not None and entity.type == "region"
 
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are

@@ -339,7 +339,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
         estimate, period = True, None
         rules.append("estimate: a target (目标 after the number); no period")
-    segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject)
+    segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject) \
+        or _segment_of_level(previous, kind, code, subject)
     if code == "stock_price" and subject is not None and subject.sector == PRICE_INDEX:
         # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
         code, segment = "other", segment or _priced_route(text, clause, value) or "指数点位"
@@ -822,7 +823,40 @@ def _segment(text: str, clause, metric: MetricMention) -> str | None:
     if metric.start < clause[0]:
         return None
     m = SEGMENT_RE.search(text[clause[0]:metric.start])
-    return m.group(1) if m else None
+    return m.group(1) if m else _business_line(text, clause, metric)
+
+
+BUSINESS_LINE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}$")
+
+
+def _segment_of_level(previous: list[Link], kind: str, code: str, subject: Entity | None) -> str | None:
+    """增值服务收入914亿元，按年增长16%: a growth shares the segment of the level it modifies."""
+    if kind == "level" or not previous:
+        return None
+    last = previous[-1]
+    return last.segment if last.metric == code and last.subject == subject and last.kind == "level" else None
+
+
+def _business_line(text: str, clause, metric: MetricMention) -> str | None:
+    """增值服务收入914亿元, 客运营收102.4亿元: a business line (ending in a
+    head word of cues.yaml segment_heads) written right before a revenue word."""
+    if metric.code != "revenue" or metric.text not in ("收入", "营收", "营业额", "销售额", "营业收入"):
+        return None
+    m = BUSINESS_LINE.search(text, clause[0], metric.start)
+    if m is None:
+        return None
+    phrase = m.group()
+    head = next((h for h in sorted(_cues().segment_heads, key=len, reverse=True) if phrase.endswith(h)), None)
+    if head is None:
+        return None
+    # keep only the business line: 其中境外互联网服务 -> 境外互联网服务, 公司客运 -> 客运
+    cut = max((phrase.rfind(w) + len(w) for w in SEGMENT_LEAD_WORDS if w in phrase[:len(phrase) - len(head)]), default=0)
+    line = phrase[cut:]
+    return line if len(line) >= 2 else None
+
+
+SEGMENT_LEAD_WORDS = ("期内", "其中", "当中", "在内", "包括", "公司", "集团", "季内", "年内", "本季", "单季", "全年", "今年", "去年",
+                      "同期", "累计", "合计", "总", "的", "为", "之", "而", "则", "及", "和", "与")
 
 
 def _region_segment(doc: Doc, clause, metric: MetricMention, subject: Entity | None) -> str | None:
@@ -836,7 +870,10 @@ def _region_segment(doc: Doc, clause, metric: MetricMention, subject: Entity | N
                 if ent.type == "region" and not any(a < e and s < b for a, b in names)), None)
     if hit is None or len(head) - hit[1] > 4:
         return None
-    return head[hit[0]:].rstrip("的") or None
+    segment = head[hit[0]:].rstrip("的")
+    for tail in ("季内", "期内", "年内", "全年", "同期"):
+        segment = segment.removesuffix(tail)  # 澳门银河季内: the period is no part of it
+    return segment or None
 
 
 RESTATED = re.compile(r"(?P<w>跌幅|降幅|减幅|涨幅|增幅|升幅)(?:约|达|为|近|超过|逾|约为)*$")

@@ -78,6 +78,7 @@ class Metrics(Strict):
 class Cues(Strict):
     kind_words: dict[Literal["yoy", "qoq", "mom", "cagr", "change"], list[str]]
     paired_metrics: dict[str, list[str]] = {}
+    segment_heads: list[str] = []
     price_move_words: list[str]
     level_after_change: list[str]
     estimate_words: list[str]

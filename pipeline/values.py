@@ -9,6 +9,7 @@ is rejected here, so later stages never see it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -461,6 +462,15 @@ def _borrow_scale(first: ValueMention, second: ValueMention) -> Decimal:
     return Decimal(str(first.value)) * factor
 
 
+def _parsed(pattern: re.Pattern, text: str, group: str) -> Iterator[tuple[re.Match, Decimal]]:
+    """Matches of ``pattern`` whose ``group`` reads as a number, with it."""
+    for m in pattern.finditer(text):
+        try:
+            yield m, parse_number(m.group(group).replace(",", ""))
+        except NumberError:
+            continue
+
+
 CENTS = re.compile(rf"(?<![\d.])(?P<num>{ARABIC})\s?(?P<unit>港仙|美仙|仙|分)(?![钟之])")
 PER_SHARE_BEFORE = re.compile(r"每股[^，,。；;]{0,8}$")
 
@@ -470,18 +480,14 @@ def _cents(text: str, market: str) -> list[ValueMention]:
     and 美仙 say which; 仙 is Hong Kong's; 分 counts only after 每股 (elsewhere
     it is a score, a minute or a point)."""
     out = []
-    for m in CENTS.finditer(text):
+    for m, number in _parsed(CENTS, text, "num"):
         unit = m.group("unit")
         if unit == "分" and not PER_SHARE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
         currency = {"港仙": "HKD", "美仙": "USD", "仙": "HKD"}.get(unit)
         source = "word" if currency else "local"
         code = currency or lexicon.units().market_currency[market]
-        try:
-            value = parse_number(m.group("num").replace(",", "")) / 100
-        except NumberError:
-            continue
-        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), code, "money",
+        out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(number / 100), code, "money",
                                 currency_source=source))
     return out
 
@@ -492,11 +498,7 @@ SHARED_UNIT = re.compile(rf"(?<![\d.,])(?P<a>{ARABIC})(?P<ge>个)?(?:和|及|、
 
 def _shared_unit_lists(text: str) -> list[ValueMention]:
     out = []
-    for m in SHARED_UNIT.finditer(text):
-        try:
-            number = parse_number(m.group("a").replace(",", ""))
-        except NumberError:
-            continue
+    for m, number in _parsed(SHARED_UNIT, text, "a"):
         unit = m.group("u")
         if "基点" in unit:
             value, code, kind = number / 100, "pp", "pp"
@@ -516,11 +518,7 @@ GROWTH_MULTIPLE = re.compile(rf"(?:增长|增加|成长|年增|季增|月增|大
 
 def _growth_multiples(text: str) -> list[ValueMention]:
     out = []
-    for m in GROWTH_MULTIPLE.finditer(text):
-        try:
-            times = parse_number(m.group("num"))
-        except NumberError:
-            continue
+    for m, times in _parsed(GROWTH_MULTIPLE, text, "num"):
         qualifier = {"逾": "over", "超过": "over", "超": "over", "近": "approx", "约": "approx"}.get(m.group("mid") or "", "exact")
         start = m.start("num")
         out.append(ValueMention(start, m.end(), text[start:m.end()], decimal_to_float(times * 100), "%", "percent",

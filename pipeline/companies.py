@@ -101,23 +101,15 @@ PRICE_INDEX = "price-index"  # Entity.sector of a freight or commodity index (re
 
 @lru_cache(maxsize=1)
 def region_gazetteer() -> Gazetteer[Entity]:
+    r = lexicon.regions()
     gaz: Gazetteer[Entity] = Gazetteer()
-    for name, aliases in lexicon.regions().regions.items():
-        entity = Entity(None, name, "region", known=True)
-        for form in [name, *aliases]:
-            gaz.add(_norm(form), entity)
-    for name, aliases in lexicon.regions().indices.items():
-        index = Entity(None, name, "market", known=True)
-        for form in [name, *aliases]:
-            gaz.add(_norm(form), index)
-    for name, aliases in lexicon.regions().price_indices.items():
-        index = Entity(None, name, "market", known=True, sector=PRICE_INDEX)
-        for form in [name, *aliases]:
-            gaz.add(_norm(form), index)
-    for name, aliases in lexicon.regions().investor_groups.items():
-        group = Entity(None, name, "other", known=True)
-        for form in [name, *aliases]:
-            gaz.add(_norm(form), group)
+    named = [(r.regions, "region", None), (r.indices, "market", None), (r.price_indices, "market", PRICE_INDEX),
+             (r.investor_groups, "other", None)]
+    for names, kind, sector in named:
+        for name, aliases in names.items():
+            entity = Entity(None, name, kind, known=True, sector=sector)
+            for form in [name, *aliases]:
+                gaz.add(_norm(form), entity)
     not_company = Entity(None, "", "blocked", known=True)
     for word in lexicon.regions().not_companies:
         gaz.add(_norm(word), not_company)
@@ -223,7 +215,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     for m in markets:
         take(m)
-    for m in _sales_objects(text):
+    for m in _sales_objects(text, places):
         take(m)
     for start, end, entity in places:
         if entity.type == "region" and not _inside_name(text, start, end):
@@ -278,9 +270,15 @@ def _market_region_prefix(text: str) -> str:
     return text[: hit[0]] if hit and hit[1].type == "region" else ""
 
 
-def _region_name(form: str) -> str:
+def _region(form: str) -> Entity | None:
+    """The region ``form`` names, if it names one."""
     entity = region_gazetteer().get(form)
-    return entity.name if entity is not None and entity.type == "region" else form
+    return entity if entity is not None and entity.type == "region" else None
+
+
+def _region_name(form: str) -> str:
+    region = _region(form)
+    return region.name if region is not None else form
 
 
 SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了?(?:各类|各种|各型)?(?P<product>[\u4e00-\u9fff]{2,8}?)(?:约|近|逾|超|达|共|合计|累计)?(?=\d)")
@@ -296,12 +294,13 @@ VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "�
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
-def _sales_objects(text: str) -> list[EntityMention]:
+def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[EntityMention]:
     """共销售各类挖掘机18096台 in industry statistics: the market of what was
     sold (中国挖掘机市场), named with the place last named before it. Whether
-    it is the subject is decided in assembly: not where a company is."""
+    it is the subject is decided in assembly: not where a company is.
+    ``places``: the region gazetteer's matches in ``text``."""
     out = []
-    regions = [(s, e, ent) for s, e, ent in region_gazetteer().find_all(text) if ent.type == "region"]
+    regions = [(s, e, ent) for s, e, ent in places if ent.type == "region"]
     for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text), *ASPECT.finditer(text)]:
         product = m.group("product")
         if product in ASPECT_WORDS:
@@ -503,7 +502,7 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
         taken_tokens += 1
         j -= 1
         if taken_tokens >= 1 and len(token_text[j + 1]) >= 2 and (j < 0 or len(token_text[j]) >= 2):
-            if j >= 0 and suffix in CITY_NAMED_SUFFIXES and _is_place(token_text[j]):
+            if j >= 0 and suffix in CITY_NAMED_SUFFIXES and _region(token_text[j]) is not None:
                 start = tokens[j][0]  # 台北|富邦|银行: banks and insurers carry their city in the name
             break
     if start == tokens[i][0] and len(word) == len(suffix):
@@ -512,11 +511,6 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
 
 
 CITY_NAMED_SUFFIXES = ("银行", "证券", "人寿", "产险", "保险")
-
-
-def _is_place(word: str) -> bool:
-    entity = region_gazetteer().get(word)
-    return entity is not None and entity.type == "region"
 
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are

@@ -51,6 +51,11 @@ CONTINUATION = ("其中", "当中", "其次")
 COMPANIES_COUNTED = re.compile(r"[^，,。；;]{0,8}?(?:企业|公司|厂商|车企|厂家|机构|券商|银行|会员)")
 TARGET_PRICE = "目标价"  # the segment of a broker's target price (data/metrics.yaml): a forecast, no period
 PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度)")
+def _comparison_period(p: PeriodMention) -> bool:
+    """去年同期, 上一财年: named to compare with, never the period a text reports on."""
+    return p.text.endswith("同期") or PREVIOUS_FISCAL_YEAR.match(p.text) is not None
+
+
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
 WHOLE_YEAR_WORDS = ("全年", "本年度")
 # Figures of a reporting period, which inherit the period the text reports on.
@@ -181,7 +186,7 @@ class PeriodContext:
                     self.lead_day is None or (p.period_start == self.published != self.lead_day.period_start)):
                 # 美股昨天收黑...台股今天: the lead's quote of the publication day wins
                 self.lead_day = p
-            if p.text.endswith("同期") or PREVIOUS_FISCAL_YEAR.match(p.text) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
+            if _comparison_period(p) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
                 continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
             if p.granularity == "span" and p.period_start and (p.period_end - p.period_start).days < 28:
                 continue  # 本周, 15日至19日: a few days (an offer window, a week's trading) report on nothing
@@ -694,7 +699,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # prices and market values, which are quoted per day.
     # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
     # period of its own clause only; what follows is about the reported period
-    periods = [p for p in periods if not p.text.endswith("同期") and not PREVIOUS_FISCAL_YEAR.match(p.text)]
+    periods = [p for p in periods if not _comparison_period(p)]
     # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause
     periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end)]
     if not _quoted_daily(metric):
@@ -837,6 +842,12 @@ def _segment_of_level(previous: list[Link], kind: str, code: str, subject: Entit
     return last.segment if last.metric == code and last.subject == subject and last.kind == "level" else None
 
 
+@lru_cache(maxsize=1)
+def _segment_heads() -> list[str]:
+    """cues.yaml segment_heads, longest first (智能手机 before 手机)."""
+    return sorted(_cues().segment_heads, key=len, reverse=True)
+
+
 def _business_line(text: str, clause, metric: MetricMention) -> str | None:
     """增值服务收入914亿元, 客运营收102.4亿元: a business line (ending in a
     head word of cues.yaml segment_heads) written right before a revenue word."""
@@ -846,7 +857,7 @@ def _business_line(text: str, clause, metric: MetricMention) -> str | None:
     if m is None:
         return None
     phrase = m.group()
-    head = next((h for h in sorted(_cues().segment_heads, key=len, reverse=True) if phrase.endswith(h)), None)
+    head = next((h for h in _segment_heads() if phrase.endswith(h)), None)
     if head is None:
         return None
     # keep only the business line: 其中境外互联网服务 -> 境外互联网服务, 公司客运 -> 客运
@@ -889,10 +900,19 @@ def _restated_change(text: str, clause, value: ValueMention, previous: list[Link
     if m is None or prev.kind == "level" or prev.value.unit_type != "money" or prev.daily:
         return None
     sign = -1 if m.group("w") in ("跌幅", "降幅", "减幅") else 1
-    link = Link(replace(value, value=sign * abs(value.value)), prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period,
-                prev.estimate, prev.segment, prev.confidence, prev.sentence, [f"the change just before, as a percentage ({m.group('w')})"])
-    link.period_start, link.period_end, link.fiscal, link.period_locked = prev.period_start, prev.period_end, prev.fiscal, prev.period_locked
-    link.converts = prev  # takes the period its amount ends up with
+    link = _restating(prev, replace(value, value=sign * abs(value.value)), f"the change just before, as a percentage ({m.group('w')})")
+    link.period_locked = prev.period_locked
+    return link
+
+
+def _restating(prev: Link, value: ValueMention, rule: str) -> Link:
+    """The fact ``prev`` stated again as ``value`` (in another currency, or a
+    change as a percentage): its subject, metric, kind, segment and period;
+    it takes the period ``prev`` ends up with (see ``converts``)."""
+    link = Link(value, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment,
+                prev.confidence, prev.sentence, [rule])
+    link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
+    link.converts = prev
     return link
 
 
@@ -908,10 +928,7 @@ def _conversion_of(doc: Doc, value: ValueMention, previous: list[Link]) -> Link 
         return None
     sign = -1 if prev.value.value < 0 else 1
     converted = replace(value, value=sign * abs(value.value), qualifier="approx" if value.qualifier == "exact" else value.qualifier)
-    link = Link(converted, prev.subject, prev.subject_mention, prev.metric, prev.kind, prev.period, prev.estimate, prev.segment, prev.confidence, prev.sentence, ["conversion of the previous amount"])
-    link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
-    link.converts = prev
-    return link
+    return _restating(prev, converted, "conversion of the previous amount")
 
 
 def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) -> None:

@@ -91,6 +91,9 @@ def _patterns() -> dict[str, re.Pattern]:
         "no_qualifier": re.compile(rf"(?:{alt(u.qualifier_exceptions)})$"),
         "prefix_word_before": re.compile(rf"(?:{alt(u.currency_prefix_words)})\s?$"),
         "qual_after": re.compile(rf"\s?(?:{alt(u.qualifiers_after)})"),
+        "shared_unit": re.compile(
+            rf"(?<![\d.,])(?P<a>{ARABIC})(?P<ge>个)?(?:和|及|、|与|或)(?={ARABIC}个?"
+            rf"(?:(?P<bp>{alt(u.basis_point_words)})|(?P<pp>{alt(u.point_words)})|(?P<pct>{alt(u.percent_words)})))"),
     }
 
 
@@ -492,17 +495,14 @@ def _cents(text: str, market: str) -> list[ValueMention]:
     return out
 
 
-# 分别下降10个和12个基点, 0.5和0.3个百分点: the unit is written once, after the last
-SHARED_UNIT = re.compile(rf"(?<![\d.,])(?P<a>{ARABIC})(?P<ge>个)?(?:和|及|、|与|或)(?={ARABIC}个?(?P<u>个基点|基点|个百分点|百分点|%))")
-
-
 def _shared_unit_lists(text: str) -> list[ValueMention]:
+    """分别下降10个和12个基点, 0.5和0.3个百分点: the unit (units.yaml) is
+    written once, after the last number; the first takes it too."""
     out = []
-    for m, number in _parsed(SHARED_UNIT, text, "a"):
-        unit = m.group("u")
-        if "基点" in unit:
+    for m, number in _parsed(_patterns()["shared_unit"], text, "a"):
+        if m.group("bp"):
             value, code, kind = number / 100, "pp", "pp"
-        elif "百分点" in unit:
+        elif m.group("pp"):
             value, code, kind = number, "pp", "pp"
         else:
             value, code, kind = number, "%", "percent"

@@ -1,6 +1,6 @@
 """Characters per second of the company NER model alone, on the sentences
 the pipeline gives it: those of a bench corpus (``make bench`` builds
-``bench/work/corpus-*``) for which ``company_context._needs_model`` holds.
+``bench/work/corpus-*``) that ``company_context.model_sentences`` selects.
 
     .venv/bin/python bench/ner_speed.py [CORPUS] [--repeat 5] [--spacy]
 
@@ -35,8 +35,7 @@ def model_sentences(folder: Path) -> list[list[str]]:
     for article in articles(str(folder)):
         text = normalize(article.text).text
         known = [(start, end) for start, end, _ in knowledge_base().find_all(text)]
-        out.append([m.group() for m in company_context.SENTENCE.finditer(text)
-                    if m.group().strip() and company_context._needs_model(m, known)])
+        out.append([m.group() for m in company_context.model_sentences(text, known)])
     return out
 
 

@@ -557,16 +557,19 @@ def _needs_model(sentence: re.Match, known: list[tuple[int, int]]) -> bool:
     return not lengths or min(lengths) <= 2
 
 
-def model_spans(text: str, known: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+def model_sentences(text: str, known: list[tuple[int, int]]) -> list[re.Match]:
+    """The sentences of ``text`` the model reads (see :func:`_needs_model`).
+    ``known``: where the knowledge base found companies in ``text``."""
+    return [m for m in SENTENCE.finditer(text) if m.group().strip() and _needs_model(m, known)]
+
+
+def model_spans(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """The model's entities in ``text``, sentence by sentence (it was
     trained on sentences). ``known``: where the knowledge base found
-    companies in ``text`` (looked up here when not given)."""
+    companies in ``text``."""
     from . import ner
-    from .companies import knowledge_base
 
-    if known is None:
-        known = [(start, end) for start, end, _ in knowledge_base().find_all(text)]
-    chunks = [m for m in SENTENCE.finditer(text) if m.group().strip() and _needs_model(m, known)]
+    chunks = model_sentences(text, known)
     found = ner.predict_many([m.group() for m in chunks])
     return [(m.start() + a, m.start() + b, label) for m, spans in zip(chunks, found) for a, b, label in spans]
 

@@ -14,10 +14,12 @@ the period of a fact.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 
 from spacy.tokens import Doc
 
@@ -128,8 +130,22 @@ def _clause_of(sentence: Sentence, pos: int) -> tuple[int, int]:
     return sentence.start, sentence.end
 
 
+_START = attrgetter("start")
+
+
 def _within(items, a: int, b: int):
-    return [x for x in items if a <= x.start and x.end <= b]
+    """The mentions of ``items`` inside [a, b). Every recognizer's list is
+    in text order (segment.py sorts them), so a binary search finds the
+    first and the scan stops past ``b``: the assembler asks this for every
+    value, and a long article's lists are long."""
+    out = []
+    for i in range(bisect.bisect_left(items, a, key=_START), len(items)):
+        x = items[i]
+        if x.start > b:
+            break
+        if x.end <= b:
+            out.append(x)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -481,7 +497,7 @@ def _compatible(metric: MetricMention, value: ValueMention) -> bool:
 
 
 def _cues_between(doc: Doc, a: int, b: int) -> list[CueMention]:
-    return [c for c in doc._.cues if a <= c.start and c.end <= b]
+    return _within(doc._.cues, a, b)
 
 
 def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention, rules: list[str]) -> str | None:

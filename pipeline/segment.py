@@ -17,6 +17,7 @@ from __future__ import annotations
 import copyreg
 import datetime as dt
 import logging
+import operator
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -28,6 +29,7 @@ from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens.doc import pickle_doc
+from spacy.tokens.underscore import Underscore
 from spacy.vocab import Vocab
 
 from . import companies, lexicon, metrics, periods, values
@@ -64,29 +66,39 @@ def token_starts(doc: Doc) -> frozenset[int] | TokenStarts:
     return frozenset(start for start, _ in _token_spans(doc))
 
 
+def _in_text_order(mentions: list) -> list:
+    """Mentions by start (stable): later stages find a span's mentions by
+    binary search. The recognizers already yield them so; this keeps it true."""
+    mentions.sort(key=_START)
+    return mentions
+
+
+_START = operator.attrgetter("start")
+
+
 @Language.component("finfacts_values", assigns=["doc._.values"])
 def values_component(doc: Doc) -> Doc:
-    doc._.values = values.find_values(doc.text, doc._.market, token_starts(doc))
+    doc._.values = _in_text_order(values.find_values(doc.text, doc._.market, token_starts(doc)))
     return doc
 
 
 @Language.component("finfacts_periods", assigns=["doc._.periods"])
 def periods_component(doc: Doc) -> Doc:
-    doc._.periods = periods.find_periods(doc.text, doc._.published)
+    doc._.periods = _in_text_order(periods.find_periods(doc.text, doc._.published))
     return doc
 
 
 @Language.component("finfacts_companies", assigns=["doc._.entities"])
 def companies_component(doc: Doc) -> Doc:
     tokens = _token_spans(doc, skip_space=True)
-    doc._.entities = companies.find_entities(doc.text, tokens, doc._.unseen)
+    doc._.entities = _in_text_order(companies.find_entities(doc.text, tokens, doc._.unseen))
     return doc
 
 
 @Language.component("finfacts_metrics", assigns=["doc._.metrics", "doc._.cues"])
 def metrics_component(doc: Doc) -> Doc:
-    doc._.metrics = metrics.find_metrics(doc.text)
-    doc._.cues = metrics.find_cues(doc.text)
+    doc._.metrics = _in_text_order(metrics.find_metrics(doc.text))
+    doc._.cues = _in_text_order(metrics.find_cues(doc.text))
     return doc
 
 
@@ -114,8 +126,21 @@ class TextDoc(Doc):
         # thousands per batch); the view holds no state, so one will do.
         view = self.__dict__.get("_finfacts_underscore")
         if view is None:
-            view = self.__dict__["_finfacts_underscore"] = Doc._.__get__(self)
+            view = self.__dict__["_finfacts_underscore"] = _DocAttributes(Underscore.doc_extensions, self)
         return view
+
+
+class _DocAttributes(Underscore):
+    """``doc._`` reading a value already set straight from ``user_data``,
+    where spaCy's view first checks the extension's getter and method on
+    every read (the assembler reads these a hundred thousand times a
+    batch). Our extensions have neither; anything else takes spaCy's path."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self._doc.user_data[("._.", name, None, None)]
+        except KeyError:
+            return Underscore.__getattr__(self, name)
 
 
 # A subclass is not covered by spaCy's pickling of Doc (nlp.pipe with

@@ -129,6 +129,9 @@ def parse_date(value: object, what: str = "date") -> dt.date:
     raise ValueError(f"{what} must be a YYYY-MM-DD string, got {type(value).__name__}")
 
 
+# libyaml's loader where PyYAML was built with it: the pure-Python one took
+# a tenth of a batch's time on front matters of three keys
+BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 MAX_FRONT_MATTER = 64 * 1024  # a front matter holds a few keys; more is not one
 MAX_FRONT_MATTER_DEPTH = 20
 
@@ -160,11 +163,11 @@ def _load_front_matter(raw: str) -> dict:
     try:
         # Aliases are refused before anything is built: nine nested aliases of
         # nine items are 387 million items to whoever walks them (a YAML bomb).
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(raw, Loader=yaml.BaseLoader)):
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(raw, Loader=BASE_LOADER)):
             raise ValueError("front matter uses YAML aliases (*name), which are not allowed")
         # BaseLoader keeps every scalar a string, so a bad date is our error
         # message (with the value), not a crash inside the YAML library.
-        meta = yaml.load(raw, Loader=yaml.BaseLoader)
+        meta = yaml.load(raw, Loader=BASE_LOADER)
     except yaml.YAMLError as exc:
         raise ValueError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from exc
     except RecursionError as exc:

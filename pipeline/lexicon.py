@@ -150,6 +150,9 @@ class Companies(Strict):
         return self
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it: the same data, faster
+
+
 class DataFileError(RuntimeError):
     pass
 
@@ -157,7 +160,7 @@ class DataFileError(RuntimeError):
 def _load(name: str, model: type[BaseModel], wrap: str | None = None) -> BaseModel:
     path = DATA_DIR / name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         return model.model_validate({wrap: raw} if wrap else raw)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise DataFileError(f"{path}: {exc}") from exc

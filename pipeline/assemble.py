@@ -31,7 +31,10 @@ from .values import ValueMention, with_market
 
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
-SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析师|预测|预计|报告|数据|指出|表示|称|认为|统计|显示|研究|调查|估算|测算|发布|披露)")
+SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析师|报告|数据|统计|显示|研究|调查)")
+# 花旗表示, 摩根士丹利预计: a broker speaking is a source; 台积电预计, 鸿海指出,
+# 比亚迪披露: a company speaking gives its own figures and is their subject
+SPEAKS_AFTER = re.compile(r"^(?:最新|近期|近日|日前)?(?:预测|预计|指出|表示|称|认为|估算|测算|发布|披露)")
 # Figures of a company's own business: a place before them is a segment, not the subject.
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin",
@@ -236,8 +239,8 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         context.enter(text.count("\n", 0, sentence.start))
         ents = _within(doc._.entities, sentence.start, sentence.end)
         # what an industry sold (销售各类挖掘机, 新能源汽车方面) is a market only in an article about no company
-        subjects = [e for e in ents if _can_be_subject(text, e, sentence)
-                    and not (e.source == "sales-object" and topic.current is not None)]
+        subjects = _without_speakers_of_others(text, [e for e in ents if _can_be_subject(text, e, sentence)
+                                                      and not (e.source == "sales-object" and topic.current is not None)])
         sentence_links: list[Link] = []
         for value in _within(doc._.values, sentence.start, sentence.end):
             link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
@@ -258,11 +261,21 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
     return _dedupe(links)
 
 
+def _without_speakers_of_others(text: str, subjects: list[EntityMention]) -> list[EntityMention]:
+    """鸿海指出，第三季营收季增20%: the company that speaks is the subject;
+    中钢表示，中国大陆前三季粗钢产量…: one that speaks of another subject
+    named after it is not."""
+    return [e for i, e in enumerate(subjects)
+            if not (SPEAKS_AFTER.match(text[e.end:e.end + 6]) and any(o.start >= e.end for o in subjects[i + 1:]))]
+
+
 def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
     """Not a source (花旗分析师, 据IDC数据) nor an object (来自英伟达的收入)."""
     after = text[e.end:min(sentence.end, e.end + 6)]
     before = text[max(sentence.start, e.start - 3):e.start]
     if SOURCE_AFTER.match(after):
+        return False
+    if SPEAKS_AFTER.match(after) and (e.entity.type != "company" or e.entity.sector in ANALYST_SECTORS):
         return False
     if e.entity.sector in ANALYST_SECTORS and ANALYST_VIEW.match(text[e.end:min(sentence.end, e.end + 12)]):
         return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company

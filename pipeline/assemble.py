@@ -27,6 +27,7 @@ from . import lexicon
 from .companies import PRICE_INDEX, Entity, EntityMention, company_by_short_name, region_gazetteer
 from .metrics import CueMention, MetricMention, find_metrics
 from .periods import PeriodMention, quarter_bounds
+from .products import ProductMention
 from .values import ValueMention, with_market
 
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
@@ -341,6 +342,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         if market is not None:
             subject_mention, subject, confidence = market, market.entity, 0.5
             rules.append(f"subject: {market.entity.name}, the market the article reports on")
+    product = _product_before(doc, clause, metric, value)
+    if product is not None and product.owner != subject and not (
+            subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):
+        # 据央视新聞，昇腾芯片出货量预计超过70万片: the maker, unless the clause names another company
+        subject_mention, subject, confidence = EntityMention(product.start, product.end, product.text, product.owner, "product"), product.owner, 0.7
+        rules.append(f"subject: {product.owner.name}, the maker of {product.text}")
     if code == "share":
         code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
         if code == "other" and metric.segment is None:
@@ -373,7 +380,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # 处于14%至14.5%的中期目标范围: a target, with no period of its own here
         estimate, period = True, None
         rules.append("estimate: a target (目标 after the number); no period")
-    segment = metric.segment or _segment(text, clause, metric) or _region_segment(doc, clause, metric, subject) \
+    segment = metric.segment or (product.segment if product is not None else None) or _segment(text, clause, metric) \
+        or _region_segment(doc, clause, metric, subject) \
         or _segment_of_level(previous, kind, code, subject)
     if code == "stock_price" and subject is not None and subject.sector == PRICE_INDEX:
         # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
@@ -851,6 +859,23 @@ def _forecast_sentence(doc: Doc, sentence: Sentence, period: PeriodMention | Non
         return False
     published = doc._.published
     return period is not None and period.period_end is not None and published is not None and period.period_end >= published
+
+
+PRODUCT_JOINERS = ("与", "和", "及", "、", "/")
+PRODUCT_GAP = re.compile(r"[^，,；;。、：:及和与]{0,8}")
+
+
+def _product_before(doc: Doc, clause, metric: MetricMention, value: ValueMention) -> ProductMention | None:
+    """昇腾芯片2025年出货量, iPhone营收: a product named in the clause just
+    before the metric word (or before the number, where the metric follows
+    it), nothing but a few words between."""
+    anchor = metric.start if clause[0] <= metric.start <= value.start else value.start
+    found = _within(doc._.products or [], clause[0], anchor)
+    if not found or not PRODUCT_GAP.fullmatch(doc.text, found[-1].end, anchor):
+        return None
+    if len(found) > 1 and doc.text[found[-2].end:found[-1].start].strip() in PRODUCT_JOINERS:
+        return None  # Mac与iPad营收分别为...: which figure is whose is the enumeration's to say
+    return found[-1]
 
 
 def _segment(text: str, clause, metric: MetricMention) -> str | None:

@@ -150,6 +150,22 @@ class Companies(Strict):
         return self
 
 
+class Product(Strict):
+    name: str
+    aliases: list[str] = []
+    owner: str  # a company id of companies.yaml
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _strings(cls, value: list) -> list:
+        return [str(v) for v in (value or [])]
+
+
+class Products(Strict):
+    head_words: list[str]
+    products: list[Product]
+
+
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it: the same data, faster
 
 
@@ -189,6 +205,17 @@ def regions() -> Regions:
 @lru_cache(maxsize=1)
 def companies() -> Companies:
     return _load("companies.yaml", Companies, wrap="companies")
+
+
+@lru_cache(maxsize=1)
+def products() -> Products:
+    """products.yaml, each owner checked against the companies' ids."""
+    data = _load("products.yaml", Products)
+    ids = {c.id for c in companies().companies}
+    unknown = sorted({p.owner for p in data.products} - ids)
+    if unknown:
+        raise DataFileError(f"{DATA_DIR / 'products.yaml'}: owner not a company id of companies.yaml: {unknown}")
+    return data
 
 
 def alternation(words: list[str] | dict) -> str:

@@ -32,7 +32,7 @@ from spacy.tokens.doc import pickle_doc
 from spacy.tokens.underscore import Underscore
 from spacy.vocab import Vocab
 
-from . import companies, lexicon, metrics, periods, values
+from . import companies, lexicon, metrics, periods, products, values
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -44,6 +44,7 @@ EXTENSIONS = {
     "entities": None,
     "metrics": None,
     "cues": None,
+    "products": None,  # ProductMention: products named in place of their maker
     "unseen": None,  # dict of unseen companies known so far in the article
 }
 for _name, _default in EXTENSIONS.items():
@@ -102,8 +103,14 @@ def metrics_component(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("finfacts_products", assigns=["doc._.products"])
+def products_component(doc: Doc) -> Doc:
+    doc._.products = _in_text_order(products.find_products(doc.text, doc._.entities))
+    return doc
+
+
 SELECTIVE_KEY = "finfacts.selective"  # Doc.user_data: only some runs were cut by jieba
-RECOGNIZERS = ("finfacts_values", "finfacts_periods", "finfacts_companies", "finfacts_metrics")
+RECOGNIZERS = ("finfacts_values", "finfacts_periods", "finfacts_companies", "finfacts_metrics", "finfacts_products")
 
 
 class TextDoc(Doc):

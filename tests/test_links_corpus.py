@@ -1,6 +1,7 @@
 """corpora/links/*.jsonl: short texts with the facts their numbers must link
 to. Each expected fact is found by its mention; only the fields a row names
-are compared, so a row tests one linking rule without restating the rest."""
+are compared, so a row tests one linking rule without restating the rest.
+``absent`` lists mentions that must give no fact (a threshold, a condition)."""
 
 import datetime as dt
 
@@ -31,6 +32,8 @@ def test_link_row(row):
         got = {key: fact[key] for key in expected if key != "mention"}
         want = {key: value for key, value in expected.items() if key != "mention"}
         assert got == want, f"{row['_where']}: {expected['mention']}"
+    for mention in row.get("absent", []):
+        assert mention not in facts, f"{row['_where']}: {mention!r} must give no fact"
 
 
 def test_rows_have_notes_and_unique_ids():

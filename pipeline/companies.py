@@ -44,11 +44,14 @@ class EntityMention:
 
 
 ORG_SUFFIXES = [
-    "股份有限公司", "有限公司", "集团", "控股", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
+    "股份有限公司", "有限公司", "集团", "控股", "国际", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
     "证券", "保险", "人寿", "产险", "投信", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
     "-KY",
 ]
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
+# Suffixes that also close phrases (取得国际认证, 走向国际): the head must not
+# end in a verb (紫金黄金国际 yes, 取得国际 no).
+WEAK_SUFFIXES = ("国际",)
 # Words that make a phrase generic, never a company name on their own.
 GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
@@ -450,9 +453,11 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if head.isascii() and len(head) <= 3:
         return False
-    if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")):
+    if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")) or company_context.time_led(head):
         return False
     if len(_without_generic_parts(head)) < 2:
+        return False
+    if suffix in WEAK_SUFFIXES and company_context.ends_in_verb(head):
         return False
     return not _is_dictionary_word(name)
 

@@ -520,10 +520,22 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
         return False  # 汽车制造商, 半导体企业, 汽车行业: an industry before a descriptor
     if region_gazetteer().get(head) is not None:
         return False  # 内地汽车, 德国汽车: a place's industry
-    if PERIOD_START.match(head) or head.startswith(_word_tuples()["time_words"]) or head[:1] in cues().name_never_starts:
+    if time_led(head) or head[:1] in cues().name_never_starts:
         return False
     common = _common_word(head, 200) or _common_word(head[:2], 2000)
     return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
+
+
+def time_led(head: str) -> bool:
+    """第三季, 今年, 期内: a name's head that starts with a period or a time
+    word is the time of a sentence, not a name (期内集团营业额: the group)."""
+    return PERIOD_START.match(head) is not None or head.startswith(_word_tuples()["time_words"])
+
+
+def ends_in_verb(phrase: str) -> bool:
+    """取得, 走向: jieba tags the last word of ``phrase`` as a verb."""
+    words = list(jieba.posseg.cut(phrase))
+    return bool(words) and words[-1].flag == "v"
 
 
 def person_name(name: str) -> bool:

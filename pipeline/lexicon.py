@@ -36,6 +36,7 @@ class Units(Strict):
     quarter_point_words: list[str]
     count_words: dict[str, str]
     goods_count_units: list[str]
+    digit_only_count_words: list[str] = []
     physical_units: dict[str, str]
     qualifiers_before: dict[str, Qualifier]
     qualifiers_after: dict[str, Qualifier]

@@ -486,6 +486,11 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
             out[-1] = replace(out[-1], period_start=p.period_start, period_end=p.period_end)
             p = replace(p, fiscal=out[-1].fiscal)
+        elif (p.granularity == "fiscal" and p.period_start is None and out and out[-1].granularity == "span"
+              and out[-1].fiscal is None and out[-1].text.startswith(("截至", "截止")) and 0 <= p.start - out[-1].end <= 3):
+            # 截至2025年9月30日止六个月的2026财年中期: one period, both labels
+            p = replace(p, period_start=out[-1].period_start, period_end=out[-1].period_end)
+            out[-1] = replace(out[-1], fiscal=p.fiscal)
         if p.fiscal:
             fiscal_year = p.fiscal.split("-")[0]
         elif YEAR_WRITTEN.search(p.text):

@@ -573,7 +573,15 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     return "level"
 
 
-REVENUE_BASE = ("收入", "营收", "业务", "销售额")
+REVENUE_BASE_EXTRA = ("业务",)  # 占...业务的: a business line's share of the whole
+
+
+@lru_cache(maxsize=1)
+def _revenue_base() -> tuple[str, ...]:
+    """Words that make a share one of revenue: the revenue words of
+    metrics.yaml (营收, 营业额, 收益...) and 业务."""
+    words = [w for code, entry in lexicon.metrics().metrics.items() if (entry.code or code) == "revenue" for w in entry.words]
+    return (*words, *REVENUE_BASE_EXTRA)
 MARKET_BASE = ("市场", "全球", "行业")
 
 
@@ -586,7 +594,7 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
     if metric.code != "share":
         return metric.code
     window = text[max(sentence.start, metric.start - 20):metric.start] + text[metric.end:value.start]
-    if any(w in window for w in REVENUE_BASE):
+    if any(w in window for w in _revenue_base()):
         rules.append("metric: revenue_share (占比 of the subject's revenue)")
         return "revenue_share"
     if (subject is not None and subject.type == "market") or any(w in window for w in MARKET_BASE):

@@ -325,6 +325,8 @@ def _markets(text: str) -> list[EntityMention]:
     out = []
     for m in _market_pattern().finditer(text):
         region = _market_region_prefix(m.group())
+        if any(w in m.group()[len(region):] for w in ("及", "和", "与", "、", "其他", "其它")):
+            continue  # 澳门及其他市场营业额: places where a company sells, not a product's market
         name = (_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", "")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):

@@ -530,6 +530,24 @@ def _growth_multiples(text: str) -> list[ValueMention]:
 
 def _special_forms(text: str) -> list[ValueMention]:
     """百分之六十二点三, 三成, 逾半: percentages written in words."""
+    return _word_ranges(text, _percent_words(text))
+
+
+def _word_ranges(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+    """一成至一成五: two percentages in words joined by 至 are one range."""
+    mentions = sorted(mentions, key=lambda v: v.start)
+    out: list[ValueMention] = []
+    for v in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.value_high is None and v.value_high is None and prev.value < v.value
+                and _patterns()["joiner"].fullmatch(text, prev.end, v.start)):
+            out[-1] = replace(prev, end=v.end, text=text[prev.start:v.end], value_high=v.value, qualifier="range")
+            continue
+        out.append(v)
+    return out
+
+
+def _percent_words(text: str) -> list[ValueMention]:
     out: list[ValueMention] = []
     p = _patterns()
     for m in p["percent_words"].finditer(text):

@@ -529,7 +529,8 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     level_words = _cues().level_after_change
     plain_change = bool(cues) and cues[-1].cue == "kind:change"
     reached = any(gap.rstrip("了超逾近约 ").endswith(w) for w in level_words) or gap.lstrip().startswith(("至", "到"))
-    if plain_change and reached:
+    if plain_change and reached and not (metric.code == "stock_price" and value.unit_type == "percent"):
+        # (a share price is never a percentage: 跌幅收窄至0.8% is the move, not a level)
         rules.append(f"kind: level (reached after {cues[-1].text})")
         return "level"
     if plain_change and reached and value.unit_type in ("percent", "pp") and metric.type == "ratio":
@@ -702,7 +703,16 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
 
 
+MOVE_SIZE = re.compile(r"(跌幅|涨幅|升幅|降幅)")
+
+
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
+    if kind == "change" and value.unit_type == "percent" and value.value > 0 and value.value_high is None:
+        sizes = MOVE_SIZE.findall(text, clause[0], value.start)
+        if sizes and sizes[-1] in ("跌幅", "降幅"):
+            # 跌幅收窄至0.8%: the size of a fall, whatever happened to it
+            rules.append(f"sign: negative ({sizes[-1]})")
+            return replace(value, value=-value.value)
     if not metric.loss and not (metric.code == "net_profit" and "亏损" in text[clause[0]:value.start]):
         return value
     if kind == "level":

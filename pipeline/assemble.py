@@ -337,11 +337,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("subject: article topic")
     elif subject is None:
         # an industry report about no company: 1-11月，汽车产销累计... goes on about the market last named
-        market = next((lk.subject_mention for lk in reversed(history)
-                       if lk.subject is not None and lk.subject.type == "market" and lk.subject.sector is None), None)
+        # (or the economy: 1—9月份，全国规模以上工业企业... then 规模以上工业企业实现营业收入...)
+        market = next((lk.subject_mention for lk in reversed(history) if lk.subject is not None
+                       and (lk.subject.type == "market" and lk.subject.sector is None or lk.subject.type == "region")), None)
         if market is not None:
             subject_mention, subject, confidence = market, market.entity, 0.5
-            rules.append(f"subject: {market.entity.name}, the market the article reports on")
+            rules.append(f"subject: {market.entity.name}, the {market.entity.type} the article reports on")
     product = _product_before(doc, clause, metric, value)
     if product is not None and product.owner != subject and not (
             subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):

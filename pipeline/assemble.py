@@ -343,6 +343,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         if market is not None:
             subject_mention, subject, confidence = market, market.entity, 0.5
             rules.append(f"subject: {market.entity.name}, the {market.entity.type} the article reports on")
+    if code == "stock_price" and subject is not None and subject.type == "other" and topic.current is not None:
+        # 美系外资维持买进评等，目标价2,900元: a share price is a company's, not an investor group's
+        subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6
+        rules.append("subject: article topic (a share price of no investor group)")
     product = _product_before(doc, clause, metric, value)
     if product is not None and product.owner != subject and not (
             subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):

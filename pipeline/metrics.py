@@ -41,8 +41,16 @@ def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None]]:
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
-            gaz.add(word, (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance))
+            payload = (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance)
+            for form in _written_forms(word):
+                gaz.add(form, payload)
     return gaz
+
+
+def _written_forms(word: str) -> set[str]:
+    """账上现金 and 帐上现金: OpenCC turns Traditional 帳 into 帐, the
+    Simplified word writes 账; both are the same word."""
+    return {word, word.replace("账", "帐")}
 
 
 @lru_cache(maxsize=1)

@@ -241,7 +241,8 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         ents = _within(doc._.entities, sentence.start, sentence.end)
         # what an industry sold (销售各类挖掘机, 新能源汽车方面) is a market only in an article about no company
         subjects = _without_speakers_of_others(text, [e for e in ents if _can_be_subject(text, e, sentence)
-                                                      and not (e.source == "sales-object" and topic.current is not None)])
+                                                      and not (e.source == "sales-object" and topic.current is not None)
+                                                      and not _product_taken_for_company(doc, e)])
         sentence_links: list[Link] = []
         for value in _within(doc._.values, sentence.start, sentence.end):
             link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
@@ -260,6 +261,12 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         if companies_here:
             topic.update(companies_here[0])
     return _dedupe(links)
+
+
+def _product_taken_for_company(doc: Doc, e: EntityMention) -> bool:
+    """淘天集团 read as an unseen company by its suffix: it is a business unit
+    of its maker (products.yaml), whose figures the product rule gives."""
+    return not e.entity.known and any(p.start < e.end and e.start < p.end for p in doc._.products or ())
 
 
 def _without_speakers_of_others(text: str, subjects: list[EntityMention]) -> list[EntityMention]:

@@ -3,7 +3,7 @@ maker (昇腾芯片出货量, iPhone营收, SU7交付量).
 
 Names, makers and the head words that may follow a name (昇腾芯片) come from
 ``data/products.yaml``; the maker is the knowledge base's company entity.
-A name inside a company's or a place's name is no product mention.
+A name inside a known company's or a place's name is no product mention.
 """
 
 from __future__ import annotations
@@ -51,11 +51,13 @@ def _head_words() -> tuple[str, ...]:
 
 
 def find_products(text: str, entities: list[EntityMention] = ()) -> list[ProductMention]:
-    """Product mentions in ``text`` (normalised), in order; none inside one
-    of ``entities`` (a company's or a place's name)."""
+    """Product mentions in ``text`` (normalised), in order; none inside a
+    known company's or a place's name among ``entities`` (抖音 in a known
+    抖音集团). A name only the suffix rules read as a company (淘天集团) is
+    the product: the knowledge of products is the surer one."""
     out = []
     for start, end, (name, owner) in _gazetteer().find_all(text):
-        if any(e.start < end and start < e.end for e in entities):
+        if any(e.entity.known and e.start < end and start < e.end for e in entities):
             continue
         head = next((h for h in _head_words() if text.startswith(h, end)), "")
         out.append(ProductMention(start, end + len(head), text[start:end + len(head)], name, owner, name + head))

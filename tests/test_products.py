@@ -53,8 +53,14 @@ def test_a_latin_name_is_not_found_inside_a_longer_one():
     assert _found("H20X的出货量") == []
 
 
-def test_a_name_inside_a_company_or_place_name_is_no_product():
+def test_a_name_inside_a_known_company_or_place_name_is_no_product():
     text = "抖音集团营收增长"
     company = EntityMention(0, 4, "抖音集团", Entity("x", "抖音集团", "company"), "kb")
     assert _found(text) == [("抖音", "抖音", "字节跳动")]
     assert _found(text, [company]) == []
+
+
+def test_a_business_unit_the_suffix_rules_took_for_a_company_is_the_product():
+    text = "淘天集团客户管理收入786亿元"
+    unseen = EntityMention(0, 4, "淘天集团", Entity(None, "淘天集团", "company", known=False), "suffix")
+    assert _found(text, [unseen]) == [("淘天集团", "淘天集团", "阿里巴巴")]

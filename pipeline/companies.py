@@ -194,7 +194,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         elif entity.type in ("market", "other"):
             take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
     unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text))]
-    unseen = [m for m in unseen if not any(taken[m.start:m.end]) and company_context.suffix_name_ok(text, m.start, m.end, model)]
+    # (a reshaped name may be left with its suffix alone: A股|股份)
+    unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
+              and company_context.suffix_name_ok(text, m.start, m.end, model)]
     for m in unseen:
         take(m)
     so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]

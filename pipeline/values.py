@@ -177,6 +177,8 @@ def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
         return True  # 下午3点, 9点30分: a time of day, not index points
     if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end):
         return True
+    if unit_type == "count" and text.startswith("位数", end - 1):
+        return True  # 两位数, 个位数: a number of digits, not two people
     if unit_type != "physical" and end < len(text) and text[end].isascii() and text[end].isalpha():
         return True
     if start > 0 and text[start - 1].isascii() and (text[start - 1].isdigit() or text[start - 1] == "."):

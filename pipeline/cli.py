@@ -1,7 +1,8 @@
 """Command line: ``python -m pipeline extract|report|eval|debug``.
 
 Exit codes: 0 every input was processed; 1 some inputs failed (the others
-were still processed and written); 2 usage error (bad option or argument).
+were still processed and written); 2 usage error (bad option or argument);
+141 the reader of standard output closed it early (| head).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .io import MAX_ARTICLE_BYTES, Article, InputError, parse_date, read_inputs
 from .options import add_output_options, add_report_parser, finish_help
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_READER_GONE = 141  # 128 + SIGPIPE: the reader of standard output closed it (| head)
 
 
 def _date_arg(text: str) -> dt.date:
@@ -53,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="Extract quantitative facts (company, metric, value, unit, period) from Chinese financial news.",
-        epilog="Exit codes: 0 all inputs processed; 1 some inputs failed (the rest were written); 2 usage error.",
+        epilog="Exit codes: 0 all inputs processed; 1 some inputs failed (the rest were written); 2 usage error; "
+               "141 standard output closed early by its reader (| head).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -12,7 +12,8 @@ from .writers import FORMATS
 EXIT_CODES = """exit codes:
   0  every input was processed
   1  some inputs failed (each named on standard error); the others were processed and written
-  2  usage error: unknown option, bad date, missing argument, impossible combination"""
+  2  usage error: unknown option, bad date, missing argument, impossible combination
+  141  standard output closed early by its reader (| head): output stopped there, quietly"""
 
 EXAMPLES = {
     "extract": """examples:

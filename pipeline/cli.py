@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="per article, the gold facts not matched and the predicted facts not in gold, each listed under "
                          "the first level where it fails (value, subject, metric, full)")
     ev.add_argument("--set", action="append", metavar="NAME",
-                    help="score only this set (corpora, heldout, heldout2, seeds); repeatable; skips the company scores")
+                    help="score only this set: corpora, seeds, or a corpora/heldout* folder (heldout, heldout2, ...); repeatable; skips the company scores")
     ev.add_argument("--article", metavar="ID", help="score only the articles whose id contains ID; skips the company scores")
 
     db = sub.add_parser("debug", help="show what each stage saw in a text and why each fact came out",

@@ -405,8 +405,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
     link.balance = metric.balance or code in STOCK_METRICS
-    if event_dated or target or (estimate and link.balance and period is None):
-        # an event's figure, or a target ratio (14%至14.5%的中期目标): no period of the report
+    subscription = code == "other" and metric.unit == "倍"
+    if subscription:
+        period = link.period = None
+    if event_dated or target or (estimate and link.balance and period is None) or subscription:
+        # an event's figure, a target ratio (14%至14.5%的中期目标), an offer's subscription
+        # (超额认购1,110倍, 一手中签率10%): no period of the report
         link.period_locked = True
     _fill_period(link, previous)
     return link
@@ -515,7 +519,10 @@ def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> Metr
 
 
 def _compatible(metric: MetricMention, value: ValueMention) -> bool:
-    """A ratio metric takes %, pp; an amount takes money (or % as a growth)."""
+    """A ratio metric takes %, pp; an amount takes money (or % as a growth);
+    a multiple (倍) only a metric counted in 倍 (PE, subscription)."""
+    if value.unit_type == "multiple":
+        return metric.unit == "倍"
     if value.unit_type in ("percent", "pp"):
         return True
     if value.unit_type == "money":

@@ -37,6 +37,8 @@ class Units(Strict):
     count_words: dict[str, str]
     goods_count_units: list[str]
     digit_only_count_words: list[str] = []
+    multiple_words_before: list[str] = []
+    multiple_words_after: list[str] = []
     physical_units: dict[str, str]
     qualifiers_before: dict[str, Qualifier]
     qualifiers_after: dict[str, Qualifier]

@@ -223,7 +223,7 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
     found: list[ValueMention] = []
     taken = [False] * (len(text) + 1)
     for mention in (_special_forms(text) + _slash_lists(text, market) + _cents(text, market) + _growth_multiples(text)
-                    + _shared_unit_lists(text)):
+                    + _valuation_multiples(text) + _shared_unit_lists(text)):
         found.append(mention)
         for i in range(mention.start, mention.end):
             taken[i] = True
@@ -518,6 +518,30 @@ def _shared_unit_lists(text: str) -> list[ValueMention]:
 # 同比增长一点三倍, 年增1.5倍: a growth by N times is a growth of N x 100%
 # (a bare multiple, 是营收的6倍 or 市盈率15倍, stays no value)
 GROWTH_MULTIPLE = re.compile(rf"(?:增长|增加|成长|年增|季增|月增|大增|暴增|提升|上升)(?P<mid>逾|超过|超|近|约|了)?(?P<num>{ARABIC}|[{CN}](?:[{CN}]|点(?=[{CN}]))*)倍(?!以上|以下|至|到)")
+
+
+@lru_cache(maxsize=1)
+def _valuation_multiple_pattern() -> re.Pattern:
+    u = lexicon.units()
+    before, after = lexicon.alternation(u.multiple_words_before), lexicon.alternation(u.multiple_words_after)
+    joiner = r"(?:的|为|约|约为|达|达到|高达|逾|超过|超|近|仅|获|只有)*"
+    return re.compile(rf"(?:(?:{before}){joiner}(?P<num>{ARABIC}|[{CN}](?:[{CN}]|点(?=[{CN}]))*)倍"
+                      rf"|(?<![\d.,])(?P<num2>{ARABIC})倍(?:的)?(?={after}))")
+
+
+def _valuation_multiples(text: str) -> list[ValueMention]:
+    """市盈率约15倍, 16.5倍PE, 超额认购1,110倍: a multiple a word says the
+    meaning of (units.yaml multiple_words_*), unit 倍."""
+    out = []
+    for m in _valuation_multiple_pattern().finditer(text):
+        group = "num" if m.group("num") else "num2"
+        try:
+            value = parse_number(m.group(group).replace(",", ""))
+        except NumberError:
+            continue
+        start, end = m.start(group), m.end(group) + 1
+        out.append(ValueMention(start, end, text[start:end], decimal_to_float(value), "倍", "multiple"))
+    return out
 
 
 def _growth_multiples(text: str) -> list[ValueMention]:

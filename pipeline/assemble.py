@@ -31,7 +31,8 @@ from .products import ProductMention
 from .values import ValueMention, with_market
 
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
-CLAUSE_BREAK = re.compile(r"[，,；;：:（）()“”\"「」]")
+# (not the comma of 5,258 nor the colon of 9:30: digits on both sides)
+CLAUSE_BREAK = re.compile(r"[，；；（）()“”\"「」]|(?<!\d)[,;:：]|[,;:：](?!\d)")
 SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析师|报告|数据|统计|显示|研究|调查)")
 # 花旗表示, 摩根士丹利预计: a broker speaking is a source; 台积电预计, 鸿海指出,
 # 比亚迪披露: a company speaking gives its own figures and is their subject
@@ -505,8 +506,8 @@ def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> Metr
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
     if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in _cues_between(doc, clause[0], value.start)):
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
-    if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or MOVE_TO_PRICE.search(before)):
-        # 收1145元; 跌2.6%至98.15元: the price the move ended at
+    if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or before == "报" or MOVE_TO_PRICE.search(before)):
+        # 收1145元; 跌2.6%至98.15元; 收涨1.2%，报28.15元: the price the move ended at
         rules.append("metric: stock price (closing price)")
         return MetricMention(value.start, value.start, "", "stock_price", "price")
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)

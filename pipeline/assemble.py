@@ -243,7 +243,8 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         # what an industry sold (销售各类挖掘机, 新能源汽车方面) is a market only in an article about no company
         subjects = _without_speakers_of_others(text, [e for e in ents if _can_be_subject(text, e, sentence)
                                                       and not (e.source == "sales-object" and topic.current is not None)
-                                                      and not _product_taken_for_company(doc, e)])
+                                                      and not _product_taken_for_company(doc, e)
+                                                      and not _place_inside_metric_word(doc, e)])
         sentence_links: list[Link] = []
         for value in _within(doc._.values, sentence.start, sentence.end):
             link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
@@ -262,6 +263,12 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         if companies_here:
             topic.update(companies_here[0])
     return _dedupe(links)
+
+
+def _place_inside_metric_word(doc: Doc, e: EntityMention) -> bool:
+    """全球 in 全球发售: a place that is part of a metric word is no subject."""
+    return e.entity.type == "region" and any(m.start <= e.start and e.end <= m.end and m.end - m.start > e.end - e.start
+                                             for m in _within(doc._.metrics, e.start - 8, e.end + 8))
 
 
 def _product_taken_for_company(doc: Doc, e: EntityMention) -> bool:

@@ -37,6 +37,7 @@ RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
 # After a number: what cannot follow a value (it is a date, an ordinal unit, a
 # multiple, a process node or part of a model name).
 NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|核(?!心)|线|楼|层|路|号线|版|[A-Za-z])")
+SHARE_CLASS = re.compile(r"[AHB]股")
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z_]|[A-Za-z]-|#|No\.?|v|V)$")
 PERCENT_WORDS_RE = r"百分之"
 TIME_BEFORE = re.compile(r"(?:上午|下午|晚上|凌晨|早上|中午|傍晚|晚间|早盘|午盘)$")
@@ -175,12 +176,13 @@ def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
         return True  # 每10股派...: the base of a rate, not a quantity
     if text[end - 1:end] == "点" and (TIME_BEFORE.search(text[max(0, start - 3):start]) or TIME_AFTER.match(text, end)):
         return True  # 下午3点, 9点30分: a time of day, not index points
-    if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end):
+    if unit_type in ("plain", "count") and NOT_VALUE_AFTER.match(text, end) and not SHARE_CLASS.match(text, end):
         return True
     if unit_type == "count" and text.startswith("位数", end - 1):
         return True  # 两位数, 个位数: a number of digits, not two people
-    if unit_type != "physical" and end < len(text) and text[end].isascii() and text[end].isalpha():
-        return True
+    if unit_type != "physical" and end < len(text) and text[end].isascii() and text[end].isalpha() \
+            and not SHARE_CLASS.match(text, end):
+        return True  # (5.8亿股H股: the class of the shares counted follows)
     if start > 0 and text[start - 1].isascii() and (text[start - 1].isdigit() or text[start - 1] == "."):
         return True
     return False

@@ -32,7 +32,7 @@ from .values import ValueMention, with_market
 
 SENTENCE_END = re.compile(r"[。！？!?\n]+|;(?=\s)|；")
 # (not the comma of 5,258 nor the colon of 9:30: digits on both sides)
-CLAUSE_BREAK = re.compile(r"[，；；（）()“”\"「」]|(?<!\d)[,;:：]|[,;:：](?!\d)")
+CLAUSE_BREAK = re.compile(r"[，；（）()“”\"「」]|(?<!\d)[,;:：]|[,;:：](?!\d)")
 SOURCE_AFTER = re.compile(r"^(?:的)?(?:最新|近期|近日|日前)?(?:分析师|报告|数据|统计|显示|研究|调查)")
 # 花旗表示, 摩根士丹利预计: a broker speaking is a source; 台积电预计, 鸿海指出,
 # 比亚迪披露: a company speaking gives its own figures and is their subject
@@ -413,12 +413,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
     link.balance = metric.balance or code in STOCK_METRICS
-    subscription = code == "other" and metric.unit == "倍"
-    if subscription:
+    if metric.undated:
         period = link.period = None
-    if event_dated or target or (estimate and link.balance and period is None) or subscription:
-        # an event's figure, a target ratio (14%至14.5%的中期目标), an offer's subscription
-        # (超额认购1,110倍, 一手中签率10%): no period of the report
+    if event_dated or target or (estimate and link.balance and period is None) or metric.undated:
+        # an event's figure, a target ratio (14%至14.5%的中期目标), an offer's terms
+        # (超额认购1,110倍, 一手中签率10%: metrics.yaml undated): no period of the report
         link.period_locked = True
     _fill_period(link, previous)
     return link
@@ -610,6 +609,8 @@ def _revenue_base() -> tuple[str, ...]:
     metrics.yaml (营收, 营业额, 收益...) and 业务."""
     words = [w for code, entry in lexicon.metrics().metrics.items() if (entry.code or code) == "revenue" for w in entry.words]
     return (*words, *REVENUE_BASE_EXTRA)
+
+
 MARKET_BASE = ("市场", "全球", "行业")
 
 
@@ -730,13 +731,15 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
 
 
-MOVE_SIZE = re.compile(r"(跌幅|涨幅|升幅|降幅)")
+# The size of a move, with the sign it gives: 跌幅约14%, 跌幅收窄至0.8% are falls
+MOVE_SIZE_WORDS = {"跌幅": -1, "降幅": -1, "减幅": -1, "涨幅": 1, "增幅": 1, "升幅": 1}
+MOVE_SIZE = re.compile("|".join(MOVE_SIZE_WORDS))
 
 
 def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: ValueMention, rules: list[str]) -> ValueMention:
     if kind == "change" and value.unit_type == "percent" and value.value > 0 and value.value_high is None:
         sizes = MOVE_SIZE.findall(text, clause[0], value.start)
-        if sizes and sizes[-1] in ("跌幅", "降幅"):
+        if sizes and MOVE_SIZE_WORDS[sizes[-1]] < 0:
             # 跌幅收窄至0.8%: the size of a fall, whatever happened to it
             rules.append(f"sign: negative ({sizes[-1]})")
             return replace(value, value=-value.value)
@@ -986,7 +989,7 @@ def _region_segment(doc: Doc, clause, metric: MetricMention, subject: Entity | N
     return segment or None
 
 
-RESTATED = re.compile(r"(?P<w>跌幅|降幅|减幅|涨幅|增幅|升幅)(?:约|达|为|近|超过|逾|约为)*$")
+RESTATED = re.compile(rf"(?P<w>{MOVE_SIZE.pattern})(?:约|达|为|近|超过|逾|约为)*$")
 
 
 def _restated_change(text: str, clause, value: ValueMention, previous: list[Link]) -> Link | None:
@@ -998,7 +1001,7 @@ def _restated_change(text: str, clause, value: ValueMention, previous: list[Link
     prev = previous[-1]
     if m is None or prev.kind == "level" or prev.value.unit_type != "money" or prev.daily:
         return None
-    sign = -1 if m.group("w") in ("跌幅", "降幅", "减幅") else 1
+    sign = MOVE_SIZE_WORDS[m.group("w")]
     link = _restating(prev, replace(value, value=sign * abs(value.value)), f"the change just before, as a percentage ({m.group('w')})")
     link.period_locked = prev.period_locked
     return link

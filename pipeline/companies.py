@@ -80,14 +80,21 @@ for _k, _part in enumerate(_GENERIC_LONGEST_FIRST):
 
 
 @lru_cache(maxsize=1)
+def company_entities() -> dict[str, Entity]:
+    """The knowledge base's entity of every company, by id."""
+    return {c.id: Entity(c.id, c.name, "company", c.market, c.currency, True, c.sector, _listing_markets(c.tickers))
+            for c in lexicon.companies().companies}
+
+
+@lru_cache(maxsize=1)
 def knowledge_base() -> Gazetteer[Entity]:
     gaz: Gazetteer[Entity] = Gazetteer()
-    blocked = set(_norm(w) for w in lexicon.regions().not_companies)
+    blocked = set(normalized_form(w) for w in lexicon.regions().not_companies)
+    entities = company_entities()
     for company in lexicon.companies().companies:
-        entity = Entity(company.id, company.name, "company", company.market, company.currency, True, company.sector,
-                        _listing_markets(company.tickers))
+        entity = entities[company.id]
         for form in [company.name, *company.aliases, *company.tickers]:
-            key = _norm(form)
+            key = normalized_form(form)
             if _bare_short_ticker(form, company):
                 continue  # V (Visa), T (AT&T), ON: letters of any text, not names
             if key and key not in blocked and gaz.get(key) is None:
@@ -112,10 +119,10 @@ def region_gazetteer() -> Gazetteer[Entity]:
         for name, aliases in names.items():
             entity = Entity(None, name, kind, known=True, sector=sector)
             for form in [name, *aliases]:
-                gaz.add(_norm(form), entity)
+                gaz.add(normalized_form(form), entity)
     not_company = Entity(None, "", "blocked", known=True)
     for word in lexicon.regions().not_companies:
-        gaz.add(_norm(word), not_company)
+        gaz.add(normalized_form(word), not_company)
     return gaz
 
 
@@ -128,7 +135,7 @@ def _short_prefixes() -> dict[str, Entity]:
         for suffix in ORG_SUFFIXES:
             if company.name.endswith(suffix) and len(company.name) - len(suffix) >= 2:
                 short = company.name[: -len(suffix)]
-                entity = knowledge_base().get(_norm(company.name))
+                entity = knowledge_base().get(normalized_form(company.name))
                 seen[short] = None if short in seen and seen[short] != entity else entity
                 break
     return {k: v for k, v in seen.items() if v is not None}
@@ -143,13 +150,14 @@ def company_words() -> list[str]:
     words = []
     for company in lexicon.companies().companies:
         for form in [company.name, *company.aliases]:
-            key = _norm(form)
+            key = normalized_form(form)
             if re.search(r"[\u4e00-\u9fff]", key):
                 words.append(key)
     return words
 
 
-def _norm(text: str) -> str:
+def normalized_form(text: str) -> str:
+    """A name as the recognizers meet it: normalised (OpenCC, half-width), stripped."""
     return normalize(text).text.strip()
 
 
@@ -232,7 +240,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
 @lru_cache(maxsize=1)
 def _market_pattern() -> re.Pattern:
     r = lexicon.regions()
-    regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
+    regions = lexicon.alternation([normalized_form(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
     suffixes = lexicon.alternation(r.market_suffixes)
     return re.compile(rf"(?:{regions})[\u4e00-\u9fffA-Za-z0-9]{{0,10}}?的?(?:{suffixes})")
 
@@ -259,7 +267,7 @@ def _vendor_groups(text: str) -> list[EntityMention]:
 def _market_by_metric_pattern() -> re.Pattern:
     """全球智能手机出货量: a place, a product, then a market-wide quantity."""
     r = lexicon.regions()
-    regions = lexicon.alternation([_norm(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
+    regions = lexicon.alternation([normalized_form(w) for name, aliases in r.regions.items() for w in [name, *aliases]])
     # sales and market size make a market (中国乘用车零售); output does not
     # (中国粗钢产量 is the country's figure, the region is its subject)
     words = [w for name, e in lexicon.metrics().metrics.items() if name in MARKET_METRICS for w in e.words]
@@ -589,7 +597,7 @@ def _ticker_key(code: str) -> str:
 def ticker_index() -> dict[str, Entity]:
     index: dict[str, Entity] = {}
     for company in lexicon.companies().companies:
-        entity = knowledge_base().get(_norm(company.name))
+        entity = knowledge_base().get(normalized_form(company.name))
         for ticker in company.tickers:
             key = _ticker_key(ticker)
             if key and entity is not None:

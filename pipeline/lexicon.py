@@ -9,15 +9,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 
 Market = Literal["cn", "tw", "hk", "us", "kr", "jp", "eu", "other"]
 Qualifier = Literal["exact", "approx", "over", "under", "range"]
+
+
+# Names and tickers as strings, whatever YAML read them as (2330, 1398 are numbers to YAML)
+Names = Annotated[list[str], BeforeValidator(lambda value: [str(v) for v in (value or [])])]
 
 
 class Strict(BaseModel):
@@ -55,6 +67,7 @@ class MetricEntry(Strict):
     unit: str | None = None  # the counting unit of a bare count (用户数2.42亿 -> 人)
     daily: bool = False  # quoted per trading day: takes the day the paragraph reports on
     balance: bool = False  # a balance on a day (贷款总额): takes the end day of the period reported on
+    undated: bool = False  # a term of an offer (超额认购1,110倍): no period at all
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:
@@ -121,8 +134,8 @@ class Regions(Strict):
 class Company(Strict):
     id: str
     name: str
-    aliases: list[str] = []
-    tickers: list[str] = []
+    aliases: Names = []
+    tickers: Names = []
     market: Market
     currency: str
     sector: str = "other"
@@ -134,10 +147,6 @@ class Company(Strict):
             raise ValueError(f"company id {value!r} must match [a-z0-9_]+")
         return value
 
-    @field_validator("aliases", "tickers", mode="before")
-    @classmethod
-    def _strings(cls, value: list) -> list:
-        return [str(v) for v in (value or [])]
 
 
 class Companies(Strict):
@@ -155,13 +164,8 @@ class Companies(Strict):
 
 class Product(Strict):
     name: str
-    aliases: list[str] = []
+    aliases: Names = []
     owner: str  # a company id of companies.yaml
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _strings(cls, value: list) -> list:
-        return [str(v) for v in (value or [])]
 
 
 class Products(Strict):

@@ -472,6 +472,13 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
     return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=gran)
 
 
+def _both_labels(span: PeriodMention, labelled: PeriodMention) -> tuple[PeriodMention, PeriodMention]:
+    """A span and a fiscal label that name one period: the span takes the
+    label, the label the span's dates."""
+    return (replace(span, fiscal=labelled.fiscal),
+            replace(labelled, period_start=span.period_start, period_end=span.period_end))
+
+
 def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> list[PeriodMention]:
     """Second pass: 同日, 去年同期, as-of and comparison-base roles, years
     inherited from an earlier explicit year in the same text."""
@@ -484,13 +491,11 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     for p in found:
         if p.granularity == "span" and out and out[-1].fiscal and p.start - out[-1].end <= 40:
             # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
-            out[-1] = replace(out[-1], period_start=p.period_start, period_end=p.period_end)
-            p = replace(p, fiscal=out[-1].fiscal)
+            p, out[-1] = _both_labels(p, out[-1])
         elif (p.granularity == "fiscal" and p.period_start is None and out and out[-1].granularity == "span"
               and out[-1].fiscal is None and out[-1].text.startswith(("截至", "截止")) and 0 <= p.start - out[-1].end <= 3):
-            # 截至2025年9月30日止六个月的2026财年中期: one period, both labels
-            p = replace(p, period_start=out[-1].period_start, period_end=out[-1].period_end)
-            out[-1] = replace(out[-1], fiscal=p.fiscal)
+            # 截至2025年9月30日止六个月的2026财年中期: the same, the span first
+            out[-1], p = _both_labels(out[-1], p)
         if p.fiscal:
             fiscal_year = p.fiscal.split("-")[0]
         elif YEAR_WRITTEN.search(p.text):

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
-from .companies import Entity, EntityMention, knowledge_base
+from .companies import Entity, EntityMention, company_entities, normalized_form
 from .gazetteer import Gazetteer
-from .normalize import normalize
 
 
 @dataclass(frozen=True)
@@ -27,27 +26,19 @@ class ProductMention:
     segment: str  # what the product's figures are restricted to: the canonical name and the head word (昇腾芯片)
 
 
-def _norm(text: str) -> str:
-    return normalize(text).text.strip()
-
-
 @lru_cache(maxsize=1)
 def _gazetteer() -> Gazetteer[tuple[str, Entity]]:
-    kb = knowledge_base()
-    owners = {c.id: kb.get(_norm(c.name)) for c in lexicon.companies().companies}
+    owners = company_entities()  # every owner is a company id (checked when products.yaml loads)
     gaz: Gazetteer[tuple[str, Entity]] = Gazetteer()
     for product in lexicon.products().products:
-        owner = owners.get(product.owner)
-        if owner is None:
-            continue  # a company whose name the knowledge base blocks: no maker to give
         for form in (product.name, *product.aliases):
-            gaz.add(_norm(form), (product.name, owner))
+            gaz.add(normalized_form(form), (product.name, owners[product.owner]))
     return gaz
 
 
 @lru_cache(maxsize=1)
 def _head_words() -> tuple[str, ...]:
-    return tuple(sorted({_norm(w) for w in lexicon.products().head_words}, key=len, reverse=True))
+    return tuple(sorted({normalized_form(w) for w in lexicon.products().head_words}, key=len, reverse=True))
 
 
 def find_products(text: str, entities: list[EntityMention] = ()) -> list[ProductMention]:

@@ -365,7 +365,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     product = _product_before(doc, clause, metric, value)
     if product is not None and product.owner != subject and not (
             subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):
-        # 据央视新聞，昇腾芯片出货量预计超过70万片: the maker, unless the clause names another company
+        # 业内估计，昇腾芯片明年出货量有望突破100万片: the maker, unless the clause names another company
         subject_mention, subject, confidence = EntityMention(product.start, product.end, product.text, product.owner, "product"), product.owner, 0.7
         rules.append(f"subject: {product.owner.name}, the maker of {product.text}")
     if code == "share":

@@ -167,17 +167,34 @@ class Lexicon:
     def __init__(self, nlp: Language, weights: Weights):
         self.vocab = nlp.vocab
         self.weights = weights
-        self.vectors = np.zeros((0, weights.mixer.width), dtype="float32")
-        self.is_space = np.zeros(0, dtype=bool)
+        # rows are kept in arrays with room to spare: new characters keep
+        # coming for a long while, and copying every row for each few new
+        # ones cost a tenth of the model's time
+        self._vectors = np.zeros((1024, weights.mixer.width), dtype="float32")
+        self._is_space = np.zeros(1024, dtype=bool)
+        self.size = 0
         self.by_codepoint = np.full(MAX_CODEPOINT, -1, dtype=np.int32)
         self.by_text: dict[str, int] = {}
 
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._vectors[:self.size]
+
+    @property
+    def is_space(self) -> np.ndarray:
+        return self._is_space[:self.size]
+
     def _add(self, texts: list[str]) -> np.ndarray:
         """Rows for new token texts."""
-        first = len(self.is_space)
-        self.vectors = np.concatenate([self.vectors, _mixed(self.weights.mixer, self._embeddings(texts))])
-        self.is_space = np.concatenate([self.is_space, [text.isspace() for text in texts]])
-        return np.arange(first, first + len(texts), dtype=np.int32)
+        first, self.size = self.size, self.size + len(texts)
+        if self.size > len(self._is_space):
+            room = max(self.size, 2 * len(self._is_space))
+            self._vectors = np.concatenate([self._vectors, np.zeros((room - len(self._vectors), self._vectors.shape[1]),
+                                                                     dtype="float32")])
+            self._is_space = np.concatenate([self._is_space, np.zeros(room - len(self._is_space), dtype=bool)])
+        self._vectors[first:self.size] = _mixed(self.weights.mixer, self._embeddings(texts))
+        self._is_space[first:self.size] = [text.isspace() for text in texts]
+        return np.arange(first, self.size, dtype=np.int32)
 
     def _embeddings(self, texts: list[str]) -> np.ndarray:
         """MultiHashEmbed: the vocabulary gives each text's ORTH and SHAPE

@@ -126,10 +126,24 @@ def _date_free(text: str) -> list[PeriodMention]:
     return [p for p in first if p in second]
 
 
+# Words without one of which a pattern cannot match: checked by a substring
+# test in C before the pattern scans the text (most texts have none of them).
+NEEDS = {
+    "asof_span": ("截至", "截止"),
+    "fiscal": ("财年", "年度", "FY"),
+    "month_quarter": ("季度",),
+    "qy": ("Q", "H"),
+    "within": ("年内", "年之内"),
+}
+
+
 def _resolved(text: str, pub: dt.date) -> list[PeriodMention]:
     taken = [False] * (len(text) + 1)
     found: list[PeriodMention] = []
     for name, pat in _patterns():
+        needs = NEEDS.get(name)
+        if needs is not None and not any(word in text for word in needs):
+            continue
         for m in pat.finditer(text):
             if any(taken[m.start():m.end()]) or m.end() == m.start():
                 continue

@@ -631,6 +631,9 @@ def _with_context(text: str, v: ValueMention) -> ValueMention:
         hint = _local_currency_hint(text, v.start)
         if hint:
             unit, source = hint, "word"
+    if (qualifier, value, high, negated_by, unit, source) == (v.qualifier, v.value, v.value_high, v.negated_by, v.unit,
+                                                              v.currency_source):
+        return v  # most mentions: nothing around them changes them (and replace() is not cheap)
     return replace(v, qualifier=qualifier, value=value, value_high=high, negated_by=negated_by, unit=unit, currency_source=source)
 
 

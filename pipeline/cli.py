@@ -175,7 +175,7 @@ def run_extract(args: argparse.Namespace) -> int:
         print(f"python -m pipeline extract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     max_bytes = int(args.max_article_mb * 2**20)
-    with _sigterm_as_exit(), open_facts(args.output, fmt, bom=args.bom, script=args.script) as out:
+    with _stop_signals() as stop, open_facts(args.output, fmt, bom=args.bom, script=args.script) as out:
         for fact in previous_facts(args.output) if args.resume else ():
             out.write(fact)
             per_metric[fact.metric] += 1
@@ -190,6 +190,8 @@ def run_extract(args: argparse.Namespace) -> int:
             for fact in outcome.facts:
                 out.write(fact)
                 per_metric[fact.metric] += 1
+            stop.check()
+        stop.check()  # a signal whose exception was lost: never rename the output into place
     if args.resume and not args.quiet:
         print(f"resumed: {len(done)} articles' facts kept from {args.output}, "
               f"{len(skipped)} inputs skipped as already done", file=sys.stderr)
@@ -212,23 +214,41 @@ def _resumable(args: argparse.Namespace, fmt: str) -> set[str]:
     return done_ids(args.output)
 
 
+class _Stop:
+    """What stopped the run: SIGINT (Ctrl-C) and SIGTERM (kill, a scheduler
+    stopping the job) unwind the run, so the temporary output is removed and
+    the previous output stays as it was. The signal is also remembered: an
+    exception raised while Python runs a finaliser is reported and dropped,
+    and the run would go on to finish; ``check`` raises it again."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum, _frame):
+        self.signum = signum
+        self.check()
+
+    def check(self) -> None:
+        if self.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.signum is not None:
+            raise SystemExit(128 + self.signum)
+
+
 @contextlib.contextmanager
-def _sigterm_as_exit():
-    """SIGTERM (kill, a scheduler stopping the job) unwinds like Ctrl-C does,
-    so the temporary output is removed and the previous output stays as it
-    was. Only the main thread may set a handler; elsewhere nothing changes."""
+def _stop_signals():
+    """Install :class:`_Stop` for SIGINT and SIGTERM while the run lasts.
+    Only the main thread may set a handler; elsewhere nothing changes."""
+    stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
-
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _summary(articles: int, per_metric: Counter, errors: list, encodings: Counter, output: str,

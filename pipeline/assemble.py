@@ -329,7 +329,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # 营收突破10兆元大关 is a fact (qualifier over); a price's round level is not
         rules.append("dropped: a price threshold (失守1400元关卡, 站回900元), not a figure")
         return None
-    if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点":
+    if value.unit_type == "count" and metric.type not in ("count", "size") and value.unit != "点" and value.unit not in metric.counts:
         rules.append("dropped: a count without a count metric (narrative count)")
         return None
     if value.unit == "家" and COMPANIES_COUNTED.match(text, value.end):
@@ -537,7 +537,7 @@ def _compatible(metric: MetricMention, value: ValueMention) -> bool:
     if value.unit == "点":
         return metric.type == "price"  # index points: 收在26434.94点
     if value.unit_type == "count":
-        return metric.type in ("count", "size")
+        return metric.type in ("count", "size") or value.unit in metric.counts
     if value.unit_type == "physical":
         return metric.type in ("size", "count", "amount")
     return metric.type in ("amount", "size", "count")

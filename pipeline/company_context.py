@@ -37,7 +37,7 @@ import jieba.posseg  # loads its word-tag dictionary (0.5 s) now, with the other
 from . import lexicon
 from .gazetteer import Gazetteer
 
-SOURCES = ("apposition", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
+SOURCES = ("apposition", "peer", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
 CLAUSE_START = re.compile(r"(?:^|(?<=[,.;:!?，。；：！？、\s\"“”「」《》()（）]))")
 SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?；;\n]))\s*")
@@ -53,6 +53,7 @@ MAX_NAME = 6  # Chinese characters in a name found by context (longer ones carry
 
 class CompanyCues(lexicon.Strict):
     descriptor_heads: list[str]
+    peer_words: list[str]
     anaphora: list[str]
     descriptor_blockers: list[str]
     after_name: list[str]
@@ -111,6 +112,18 @@ def _predicates() -> Gazetteer[str]:
 @lru_cache(maxsize=1)
 def _heads() -> list[str]:
     return sorted(cues().descriptor_heads, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _trimmed_words() -> list[str]:
+    """What a rule's name loses from its front: descriptor heads and peer words."""
+    return _heads() + sorted(cues().peer_words, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _peer_pattern() -> re.Pattern:
+    words = "|".join(map(re.escape, sorted(cues().peer_words, key=len, reverse=True)))
+    return re.compile(rf"(?:{words}|同为[\u4e00-\u9fffA-Za-z]{{1,10}}?的)")
 
 
 # The word lists as tuples and patterns, made once: the checks below run per
@@ -312,6 +325,20 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
             if not (_cut_at(text, a) and _cut_at(text, b)):
                 continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
             out.append(Candidate(b, end, "apposition"))
+    return out
+
+
+def peers(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
+    """同业|永利澳门|第三季..., 同为超市连锁企业的|家家悦: the name after a
+    peer word that opens a clause (not one inside a phrase: 行业同行)."""
+    out = []
+    for m in _peer_pattern().finditer(text):
+        a, b = m.start(), m.end()
+        if a > 0 and NAME_CHAR.match(text[a - 1]) or b >= len(text) or taken(b):
+            continue
+        end = name_after(text, b, taken)
+        if end is not None and plausible(text[b:end]):
+            out.append(Candidate(b, end, "peer"))
     return out
 
 
@@ -591,7 +618,7 @@ def trim_descriptor(text: str, start: int, end: int, at_start: bool = True) -> i
     (车用晶片厂杰发科技 -> 杰发科技): just after the last head word that
     leaves at least two characters."""
     best = start
-    for head in _heads():
+    for head in _trimmed_words():
         i = text.find(head, start, end)
         while i >= 0:
             if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start):
@@ -622,6 +649,8 @@ def candidates(text: str, taken: Callable[[int], bool], model: list[tuple[int, i
     for m in KY_NAME.finditer(text):
         accept(Candidate(m.start(), m.end(), "suffix"))
     for c in appositions(text, busy):
+        accept(c)
+    for c in peers(text, busy):
         accept(c)
     for c in subjects(text, busy):
         accept(c)

@@ -68,6 +68,7 @@ class MetricEntry(Strict):
     daily: bool = False  # quoted per trading day: takes the day the paragraph reports on
     balance: bool = False  # a balance on a day (贷款总额): takes the end day of the period reported on
     undated: bool = False  # a term of an offer (超额认购1,110倍): no period at all
+    counts: list[str] = []  # counting units a figure of this amount may also be in (回购8000万股: 股)
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:

@@ -26,6 +26,7 @@ class MetricMention:
     daily: bool = False
     balance: bool = False
     undated: bool = False
+    counts: tuple[str, ...] = ()  # counting units its figures may be in (回购8000万股)
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,13 @@ class CueMention:
 
 
 @lru_cache(maxsize=1)
-def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool]]:
+def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool, tuple[str, ...]]]:
     gaz: Gazetteer = Gazetteer()
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
             payload = (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance,
-                       entry.undated)
+                       entry.undated, tuple(entry.counts))
             for form in _written_forms(word):
                 gaz.add(form, payload)
     return gaz
@@ -77,10 +78,10 @@ def metric_words() -> list[str]:
 
 def find_metrics(text: str) -> list[MetricMention]:
     out = []
-    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated) in _metric_gazetteer().find_all(text):
+    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts) in _metric_gazetteer().find_all(text):
         word = text[start:end]
         out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily,
-                                 balance, undated))
+                                 balance, undated, counts))
     return out
 
 

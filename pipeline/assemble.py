@@ -372,6 +372,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
         if code == "other" and metric.segment is None:
             metric = replace(metric, segment=_share_segment(text, clause, metric))
+        elif code == "expense_ratio":
+            metric = replace(metric, segment=expense_of_share(text, sentence, metric))
     whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
     if whole_market is not None:
         subject_mention, subject, confidence = whole_market, whole_market.entity, 0.75
@@ -387,7 +389,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if event_dated:
         period = None
     base = _base_level(doc, value)
-    if base is not None:
+    if base is not None and value.unit_type == "percent" and metric.type in AMOUNT_TYPES:
+        # 增速较上半年的7.6%明显放缓: a percent of an amount is the growth the comparison period had
+        kind, period = (kind if kind != "level" else "yoy"), base
+        rules.append(f"kind: {kind}, the growth of the comparison period {base.text}")
+    elif base is not None:
         # 较去年同期的32.6亿元: the level of the comparison period, not a growth
         kind, period = "level", base
         rules.append(f"kind: level of the comparison period {base.text}")
@@ -614,6 +620,26 @@ def _revenue_base() -> tuple[str, ...]:
 MARKET_BASE = ("市场", "全球", "行业")
 
 
+@lru_cache(maxsize=1)
+def _expense_share() -> re.Pattern:
+    """研发费用占营收比重, 研发费用约2亿元，占营收的7%: an expense word of
+    metrics.yaml right before 占, or before the clause of its amount that 占 follows."""
+    words = [w for code, entry in lexicon.metrics().metrics.items() if (entry.code or code) in EXPENSE_CODES
+             for w in entry.words]
+    return re.compile(rf"(?P<w>{lexicon.alternation(words)})的?(?:[^,;。，；]{{1,12}}[,，])?占")
+
+
+EXPENSE_CODES = ("rd_expense", "operating_expense")
+
+
+def expense_of_share(text: str, sentence: Sentence, metric: MetricMention) -> str | None:
+    """The expense a share of revenue is of (研发费用占营收比重约7% -> 研发费用), if any."""
+    found = None
+    for m in _expense_share().finditer(text, max(sentence.start, metric.start - 20), metric.end):
+        found = m.group("w")
+    return found
+
+
 def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, value: ValueMention, subject: Entity | None, history: list[Link], rules: list[str]) -> str:
     """占比, 比重, 占: a share of what? Of the subject's revenue (营收占比) ->
     revenue_share; of a market (在全球出货量中的占比, or the subject is a
@@ -623,7 +649,11 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
     if metric.code != "share":
         return metric.code
     window = text[max(sentence.start, metric.start - 20):metric.start] + text[metric.end:value.start]
-    if any(w in window for w in _revenue_base()):
+    revenue_base = any(w in window for w in _revenue_base())
+    if revenue_base and expense_of_share(text, sentence, metric) is not None:
+        rules.append("metric: expense_ratio (an expense's share of revenue)")
+        return "expense_ratio"
+    if revenue_base:
         rules.append("metric: revenue_share (占比 of the subject's revenue)")
         return "revenue_share"
     if (subject is not None and subject.type == "market") or any(w in window for w in MARKET_BASE):

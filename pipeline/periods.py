@@ -79,7 +79,7 @@ def _two_digit_year(text: str) -> int:
 def _patterns() -> list[tuple[str, re.Pattern]]:
     sub = (
         rf"(?:(?:前|首)(?P<firstq>{QNUM})季(?:度)?|(?:前|首)(?P<firstm>{NUM12})(?:个)?月"
-        rf"|(?P<report>半年报|半年度报告|中报|中期报告|中期业绩|一季报|三季报|年报|年度报告|年度业绩)"
+        rf"|(?P<report>半年报|半年度报告|中报|中期报告|中期业绩|中期(?=分红|派息|股息|分派|派发)|一季报|三季报|年报|年度报告|年度业绩)"
         rf"|(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12]))(?P<pend>末|底)?"
         rf"|(?P<m1>{NUM12})(?:月)?(?:-|至|~|到|—)(?P<m2>{NUM12})月(?:份)?"
         rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)|(?P<mend>末|底))?"
@@ -339,23 +339,27 @@ def _ymd(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
     return mention
 
 
+def _report_bounds(report: str, year: int) -> tuple[dt.date, dt.date]:
+    if report == "一季报":
+        return quarter_bounds(year, 1)
+    if report == "三季报":
+        return dt.date(year, 1, 1), dt.date(year, 9, 30)
+    if report.startswith(("年报", "年度")):
+        return year_bounds(year)
+    return half_bounds(year, 1)
+
+
 def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -> PeriodMention | None:
     """A part of a year; ``year`` None means the year is still to be decided."""
     text = m.group()
     y = year if year is not None else pub.year
     if g.get("report"):
-        # 2025年半年报 covers H1; 三季报 the first three quarters; 年报 the year
+        # 2025年半年报 covers H1; 三季报 the first three quarters; 年报 the year.
+        # With no year, a report may be of a fiscal year (新鸿基地产's 中期业绩 ends in December): none.
         if year is None:
             return None
         report = g["report"]
-        if report in ("一季报",):
-            start, end = quarter_bounds(y, 1)
-        elif report == "三季报":
-            start, end = dt.date(y, 1, 1), dt.date(y, 9, 30)
-        elif report.startswith(("年报", "年度")):
-            start, end = year_bounds(y)
-        else:
-            start, end = half_bounds(y, 1)
+        start, end = _report_bounds(report, y)
         return PeriodMention(m.start(), m.end(), text, start, end, granularity="ytd" if report == "三季报" else "half" if end.month == 6 else "year")
     if g.get("q") or g.get("qfirst") or g.get("qq"):
         q = 1 if g.get("qfirst") else _num(g.get("q") or g.get("qq"))

@@ -632,6 +632,23 @@ def _expense_share() -> re.Pattern:
 EXPENSE_CODES = ("rd_expense", "operating_expense")
 
 
+def _without_amount_words(text: str, sentence: Sentence, lo: int, metric: MetricMention, value: ValueMention) -> tuple[str, bool]:
+    """The words around a share (from ``lo`` to the share word, and on to the
+    value) with the amount words of metrics other than revenue blanked out
+    (新业务价值 holds 业务, a revenue base word), and whether there was one
+    (保障型产品占新业务价值约五成: a share of it). Words are found in the whole
+    sentence: the window may start inside one."""
+    masked = list(text[sentence.start:value.start])
+    found = False
+    for m in find_metrics("".join(masked)):
+        if m.type == "amount" and m.code not in ("revenue", *EXPENSE_CODES):
+            masked[m.start:m.end] = ["\x00"] * (m.end - m.start)
+            found = found or m.end > lo - sentence.start
+    masked_text = "".join(masked)
+    window = masked_text[lo - sentence.start:metric.start - sentence.start] + masked_text[metric.end - sentence.start:]
+    return window, found
+
+
 def expense_of_share(text: str, sentence: Sentence, metric: MetricMention) -> str | None:
     """The expense a share of revenue is of (研发费用占营收比重约7% -> 研发费用), if any."""
     found = None
@@ -648,7 +665,7 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
     all (合计占比达74%) the share goes on from the share figure just before."""
     if metric.code != "share":
         return metric.code
-    window = text[max(sentence.start, metric.start - 20):metric.start] + text[metric.end:value.start]
+    window, of_amount = _without_amount_words(text, sentence, max(sentence.start, metric.start - 20), metric, value)
     revenue_base = any(w in window for w in _revenue_base())
     if revenue_base and expense_of_share(text, sentence, metric) is not None:
         rules.append("metric: expense_ratio (an expense's share of revenue)")
@@ -656,6 +673,9 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
     if revenue_base:
         rules.append("metric: revenue_share (占比 of the subject's revenue)")
         return "revenue_share"
+    if of_amount:
+        rules.append("metric: other (占比 of an amount of the subject that is not its revenue)")
+        return "other"
     if (subject is not None and subject.type == "market") or any(w in window for w in MARKET_BASE):
         rules.append("metric: market_share (占比 of a market)")
         return "market_share"

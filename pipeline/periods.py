@@ -490,6 +490,11 @@ def _relative(m: re.Match, word: str, pub: dt.date) -> PeriodMention | None:
     return PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=gran)
 
 
+# What may stand between a dated span and the fiscal label it is restated as:
+# 的中期业绩，即 / (即 / ，亦即.
+SAME_PERIOD_GAP = re.compile(r"(?:的)?(?:中期|全年|年度|季度)?(?:业绩|财报|报告|期间)?\s?[,，(（]?\s?(?:即|亦即|也就是)")
+
+
 def _both_labels(span: PeriodMention, labelled: PeriodMention) -> tuple[PeriodMention, PeriodMention]:
     """A span and a fiscal label that name one period: the span takes the
     label, the label the span's dates."""
@@ -511,8 +516,10 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
             p, out[-1] = _both_labels(p, out[-1])
         elif (p.granularity == "fiscal" and p.period_start is None and out and out[-1].granularity == "span"
-              and out[-1].fiscal is None and out[-1].text.startswith(("截至", "截止")) and 0 <= p.start - out[-1].end <= 3):
-            # 截至2025年9月30日止六个月的2026财年中期: the same, the span first
+              and out[-1].fiscal is None and out[-1].text.startswith(("截至", "截止"))
+              and (0 <= p.start - out[-1].end <= 3 or SAME_PERIOD_GAP.fullmatch(text, out[-1].end, p.start))):
+            # 截至2025年9月30日止六个月的2026财年中期, 截至…止六个月的中期业绩，即2025/26财政年度上半年:
+            # the same, the span first
             out[-1], p = _both_labels(out[-1], p)
         if p.fiscal:
             fiscal_year = p.fiscal.split("-")[0]

@@ -192,6 +192,10 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         aliases = {m.text: m.entity for m in defined if m.source == "defined"}
         for start, end, entity in Gazetteer(aliases.items()).find_all(text):
             take(EntityMention(start, end, text[start:end], entity, "short"))
+    prefixes = _known_prefixes([m for m in found if m.source == "kb"])
+    if prefixes:
+        for start, end, entity in Gazetteer(prefixes.items()).find_all(text):
+            take(EntityMention(start, end, text[start:end], entity, "short"))
     if known_unseen:
         gaz = Gazetteer(known_unseen.items())
         for start, end, entity in gaz.find_all(text):
@@ -385,6 +389,33 @@ def _subsidiary_of_known(text: str, start: int, end: int) -> bool:
 
 
 BRACKETED_SHORT = re.compile(r"[(（](?P<short>[\u4e00-\u9fff]{2,4})[)）]")
+
+
+PREFIX_LENGTH = 2
+MIN_NAME_FOR_PREFIX = 4
+RARE_WORD = 100  # jieba frequency at most: 海天 (38) yes, 招商 (595), 长城 (1559) no
+
+
+def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
+    """海天味业 ... 海天A股, 永辉超市 ... 永辉调改: a known company named in full
+    is named later by the first two characters of its name, where those are
+    no other name, no place and no common word, and no other company named
+    in the article starts with them."""
+    import jieba
+
+    jieba.initialize()
+    owners: dict[str, set[Entity]] = {}
+    for m in mentions:
+        name = m.entity.name
+        if len(name) >= MIN_NAME_FOR_PREFIX and all("\u4e00" <= ch <= "\u9fff" for ch in name[:PREFIX_LENGTH]):
+            owners.setdefault(name[:PREFIX_LENGTH], set()).add(m.entity)
+    out = {}
+    for prefix, entities in owners.items():
+        if len(entities) == 1 and knowledge_base().get(prefix) is None and region_gazetteer().get(prefix) is None \
+                and prefix not in GENERIC_NAME_PARTS and prefix not in STOP_TOKENS \
+                and jieba.dt.FREQ.get(prefix, 0) <= RARE_WORD:
+            out[prefix] = next(iter(entities))
+    return out
 
 
 def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:

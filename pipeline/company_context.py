@@ -289,8 +289,18 @@ def _phrase(name: str) -> bool:
     jieba.initialize()
     pieces = list(jieba.dt.cut(name, HMM=False))
     if len(pieces) == 1 and len(name) >= 4 and jieba.dt.FREQ.get(name, 0) > 0:
-        return True  # an idiom or set phrase, however rare (蓬勃发展)
+        # an idiom or set phrase, however rare (蓬勃发展), unless jieba tags it an organisation (燕京啤酒)
+        return _dictionary_tag(name) not in NAME_TAGS
     return all(len(p) >= 2 and jieba.dt.FREQ.get(p, 0) >= 20 for p in pieces)
+
+
+NAME_TAGS = ("nt", "nrt")  # jieba's tags of organisation names (nt) and transliterated names (nrt)
+
+
+def _dictionary_tag(word: str) -> str | None:
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word)
 
 
 def _common_word(word: str, above: int = 2000) -> bool:

@@ -400,6 +400,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind == "qoq" and period is not None and period.granularity == "month":
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
+    if kind in ("yoy", "qoq"):
+        kind = _kind_against_date(doc, clause, value, period, kind, rules)
     estimate = _estimate(doc, clause, value) or _forecast_sentence(doc, sentence, period)
     target = TARGET_AFTER.match(text, value.end) is not None or metric.segment == TARGET_PRICE
     if target:
@@ -440,6 +442,24 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
     n = int(m.group("n"))
     rules.append(f"value: per share (每{n}股)")
     return replace(value, value=round(value.value / n, 10))
+
+
+def _kind_against_date(doc: Doc, clause: tuple[int, int], value: ValueMention, period: PeriodMention | None, kind: str,
+                       rules: list[str]) -> str:
+    """估值为380亿港元（6月底），较去年12月底下跌约1.5%: a balance compared
+    with its level on an earlier day is yoy a year back, qoq a quarter back,
+    else a change."""
+    if period is None or period.period_end is None or period.period_start != period.period_end:
+        return kind
+    bases = [p for p in _within(doc._.periods, clause[0], value.start)
+             if p.role == "base" and p.period_end is not None and p.period_start == p.period_end]
+    if not bases:
+        return kind
+    back = (period.period_end.year - bases[-1].period_end.year) * 12 + period.period_end.month - bases[-1].period_end.month
+    against = "yoy" if back == 12 else "qoq" if back == 3 else "change"
+    if against != kind:
+        rules.append(f"kind: {against} (against {bases[-1].text}, {back} months before)")
+    return against
 
 
 def _base_level(doc: Doc, value: ValueMention) -> PeriodMention | None:
@@ -518,6 +538,8 @@ def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> Metr
     before = text[clause[0]:value.start].rstrip("了超逾近约 ")
     if any(c.cue in ("kind:yoy", "kind:qoq", "kind:cagr") for c in _cues_between(doc, clause[0], value.start)):
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
+    if any(p.role == "base" for p in _within(doc._.periods, clause[0], value.start)):
+        return None  # 估值…，较3月底下跌约2%: a change against a comparison date, of the metric named earlier
     if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or before == "报" or MOVE_TO_PRICE.search(before)):
         # 收1145元; 跌2.6%至98.15元; 收涨1.2%，报28.15元: the price the move ended at
         rules.append("metric: stock price (closing price)")

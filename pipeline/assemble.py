@@ -73,6 +73,7 @@ FLOW_METRICS = {
     "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share", "other",
 }
 # Balances, which inherit the end day of that period.
+OPENED_BEFORE = re.compile(r"(?:新开|新增|开设|新设|增设|关闭|净增|净减)(?:了)?$")
 STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
                  "capital_ratio", "accumulated_deficit"}
 
@@ -420,7 +421,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("metric: market_size (the shipments of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
-    link.balance = metric.balance or code in STOCK_METRICS
+    # 门店总数 is counted on a day; 新开门市 (stores opened) is a flow over the period
+    link.balance = (metric.balance or code in STOCK_METRICS) and not OPENED_BEFORE.search(text, max(0, metric.start - 3),
+                                                                                            metric.start)
     if metric.undated:
         period = link.period = None
     if event_dated or target or (estimate and link.balance and period is None) or metric.undated:
@@ -857,8 +860,9 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # 上年同期亏损65.04亿元，亏损同比收窄47.68%: the comparison period is the
     # period of its own clause only; what follows is about the reported period
     periods = [p for p in periods if not _comparison_period(p)]
-    # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause
-    periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end)]
+    # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause;
+    # nor does the horizon of a target (全年目标约为300家；门店总数为461家)
+    periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end) and not TARGET_AFTER.match(doc.text, p.end)]
     if not _quoted_daily(metric):
         periods = [p for p in periods if p.granularity != "day"]
     else:
@@ -955,6 +959,10 @@ def _fill_period(link: Link, previous: list[Link]) -> None:
     p = link.period
     if p is not None:
         link.period_start, link.period_end, link.fiscal = p.period_start, p.period_end, p.fiscal
+        if link.balance and p.period_end is not None and p.period_start != p.period_end and p.role != "base":
+            # 全年目标约为300家门店: a balance is counted on a day, the end of the period named
+            link.period_start = p.period_end
+            link.rules.append(f"period: end of {p.text}, as of (a balance)")
         return
     # A growth with no period of its own takes the period of the level it modifies.
     if link.kind != "level":

@@ -743,6 +743,8 @@ def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: Va
     if not hits:
         return None
     hit = hits[-1]
+    if any(e.start < hit.start() <= e.end and e.entity.type == "company" for e in _within(doc._.entities, sentence.start, hit.end())):
+        return None  # 海天A股...总市值: the company's own shares, not the market
     name, market = words[hit.group()]
     if not name:
         if metric.start - hit.end() > 6:

@@ -449,16 +449,21 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
 
 def _kind_against_date(doc: Doc, clause: tuple[int, int], value: ValueMention, period: PeriodMention | None, kind: str,
                        rules: list[str]) -> str:
-    """估值为380亿港元（6月底），较去年12月底下跌约1.5%: a balance compared
-    with its level on an earlier day is yoy a year back, qoq a quarter back,
-    else a change."""
-    if period is None or period.period_end is None or period.period_start != period.period_end:
+    """估值为380亿港元（6月底），较去年12月底下跌约1.5%; 第三季纯益…较第二季
+    大增逾一倍: a figure compared with the same kind of period earlier is yoy a
+    year back, qoq a quarter back, else a change."""
+    if period is None or period.period_end is None or period.period_start is None:
         return kind
+    length = (period.period_end - period.period_start).days
+    # the same kind of period: a day against a day, a quarter against a quarter (较第二季大增逾一倍)
     bases = [p for p in _within(doc._.periods, clause[0], value.start)
-             if p.role == "base" and p.period_end is not None and p.period_start == p.period_end]
+             if p.role == "base" and p.period_end is not None and p.period_start is not None
+             and abs((p.period_end - p.period_start).days - length) <= 3]
     if not bases:
         return kind
     back = (period.period_end.year - bases[-1].period_end.year) * 12 + period.period_end.month - bases[-1].period_end.month
+    if back <= 0:
+        return kind  # 较上年 read against the publication year, not the year reported: no telling
     against = "yoy" if back == 12 else "qoq" if back == 3 else "change"
     if against != kind:
         rules.append(f"kind: {against} (against {bases[-1].text}, {back} months before)")

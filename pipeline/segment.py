@@ -328,8 +328,8 @@ def user_words() -> list[str]:
     """Words the segmenter must keep whole: company names, metric and unit words."""
     u = lexicon.units()
     words = set(companies.company_words()) | set(metrics.metric_words())
-    # suffixes of two words (产业信托): the suffix rule reads whole tokens
-    words |= {s for s in companies.ORG_SUFFIXES if len(s) >= 4}
+    # suffixes (产险, 产业信托): the suffix rule reads whole tokens (兆丰产险, not 兆|丰产|险)
+    words |= {s for s in companies.ORG_SUFFIXES if len(s) >= 2}
     words |= {w for w in u.currency_words if len(w) > 1}
     return sorted(w for w in words if len(w) > 1 and not w.isascii())
 

@@ -32,6 +32,7 @@ DECIMAL_POINTS = ("点",)
 
 CN_NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
 _ARABIC = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_PLAIN_ARABIC = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
 
 
 class NumberError(ValueError):
@@ -132,8 +133,10 @@ def parse_number(text: str) -> Decimal:
     >>> parse_number("六十二点三")
     Decimal('62.3')
     """
+    text = text.strip()
     try:
-        value = _read_number(text.strip())
+        # most numbers in news are plain Arabic (9899.2, 5,258): read at once
+        value = _arabic(text) if _PLAIN_ARABIC.fullmatch(text) else _read_number(text)
     except ArithmeticError as exc:  # decimal.Overflow: 亿亿亿… past Decimal's exponent
         raise NumberError(f"{text[:20]!r}… is too large") from exc
     if abs(value) >= LARGEST:

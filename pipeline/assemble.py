@@ -262,8 +262,21 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         if companies_here:
-            topic.update(companies_here[0])
+            topic.update(_head_company(text, companies_here))
     return _dedupe(links)
+
+
+# 紫金矿业(601899)分拆的|紫金黄金国际: the first company only qualifies the second
+PARENT_OF_NEXT = re.compile(r"\s?(?:[(（][^()（）]{1,12}[)）])?\s?(?:分拆(?:上市)?的|旗下(?:的)?|控股的|的子公司|子公司|附属公司)$")
+
+
+def _head_company(text: str, companies_here: list[EntityMention]) -> EntityMention:
+    """The company a sentence is about: the first, unless it is the parent
+    that qualifies the next one (紫金矿业分拆的紫金黄金国际今日挂牌)."""
+    first = companies_here[0]
+    if len(companies_here) > 1 and PARENT_OF_NEXT.match(text, first.end, companies_here[1].start):
+        return companies_here[1]
+    return first
 
 
 def _place_inside_metric_word(doc: Doc, e: EntityMention) -> bool:

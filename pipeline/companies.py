@@ -185,7 +185,11 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     defined = _defined_short_names(text)
     for m in defined:
         take(m)
+    # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
+    ticker_names = [(m.start, m.end) for m in _tickers(text) if m.source == "ticker"]
     for start, end, entity in known:
+        if any(a <= start and end < b for a, b in ticker_names):
+            continue
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
     if defined:
@@ -462,7 +466,12 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
-    out.extend(_tickers(text))
+    tickers = _tickers(text)
+    # 分拆的紫金|黄金国际(02259): the bracket marks where the name ends, the suffix
+    # rule may stop short of where it starts; the ticker's name wins
+    longer = {m.end: m for m in tickers if m.source == "ticker"}
+    out = [longer[m.end] if m.end in longer and longer[m.end].start < m.start else m for m in out]
+    out.extend(m for m in tickers if m not in out)
     return out
 
 
@@ -584,6 +593,19 @@ def _ticker_matches(text: str) -> Iterator[re.Match]:
         pos = m.end()
 
 
+def _after_last_stop_word(name: str) -> str:
+    """The tail that is most likely the name: what follows the last stop word,
+    as jieba cuts it (分拆|的|美的|置业 -> 美的置业: the 的 inside 美的 is no stop word)."""
+    import jieba
+
+    words = list(jieba.dt.cut(name, HMM=False))
+    for i in range(len(words) - 1, -1, -1):
+        rest = "".join(words[i + 1:])
+        if words[i] in STOP_TOKENS and len(rest) >= 2:
+            return rest
+    return name
+
+
 def _tickers(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
@@ -591,11 +613,7 @@ def _tickers(text: str) -> list[EntityMention]:
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
-        # keep the tail that is most likely the name: drop leading stop words
-        for stop in _STOP_LONGEST_FIRST:
-            idx = name.rfind(stop)
-            if idx >= 0 and idx + len(stop) < len(name) and len(name) - idx - len(stop) >= 2:
-                name = name[idx + len(stop):]
+        name = _after_last_stop_word(name)
         start = m.end(1) - len(name)
         if known is not None:
             # 陽明(2609): the code names a known company, whatever the short name

@@ -508,6 +508,8 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")) or company_context.time_led(head):
         return False
+    if head.endswith(tuple(company_context.cues().field_endings)):
+        return False  # 华东地区|汽车: a region or a field, then an industry
     if len(_without_generic_parts(head)) < 2:
         return False
     if suffix in WEAK_SUFFIXES and company_context.ends_in_verb(head):

@@ -61,6 +61,7 @@ class CompanyCues(lexicon.Strict):
     generic_names: list[str]
     generic_parts: list[str]
     not_company_endings: list[str]
+    field_endings: list[str]
     industry_suffixes: list[str]
     time_words: list[str]
     surnames: str
@@ -507,6 +508,8 @@ def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], ancho
         return False
     if not _company_context(text, a, b, anchors) or region_gazetteer().get(name) is not None:
         return False
+    if inside_word_after(text, a, b):
+        return False  # 南钢股份|归母|净利润: the start of a metric word, not a name
     return plausible(name) and _starts_name(text, a, taken)  # _starts_name may cut a run with jieba
 
 
@@ -529,6 +532,16 @@ def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) 
     joined_before = a > 0 and text[a - 1] in CONJUNCTIONS and any(y == a - 1 for _, y in anchors)
     joined_after = b < len(text) and text[b] in CONJUNCTIONS and any(x == b + 1 for x, _ in anchors)
     return joined_before or joined_after
+
+
+def inside_word_after(text: str, a: int, b: int) -> bool:
+    """Does a cue or metric word start inside the span and run past its end
+    (归母 in 归母净利润)? Then the span cuts a word in two."""
+    for i in range(a, b):
+        hit = _boundaries().longest_at(text, i)
+        if hit is not None and hit[0] > b:
+            return True
+    return False
 
 
 def _latin(text: str, i: int) -> bool:

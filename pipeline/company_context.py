@@ -62,6 +62,7 @@ class CompanyCues(lexicon.Strict):
     generic_parts: list[str]
     not_company_endings: list[str]
     field_endings: list[str]
+    unit_after: list[str]
     industry_suffixes: list[str]
     time_words: list[str]
     surnames: str
@@ -561,6 +562,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
 
     if vetoed(start, end, model, places=False):
         return False
+    if text.startswith(tuple(cues().unit_after), end):
+        return False  # 智能建筑科技|业务: a business of the company named, not a company
     name = text[start:end]
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
     if suffix is None:

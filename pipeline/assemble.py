@@ -270,6 +270,11 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
 PARENT_OF_NEXT = re.compile(r"\s?(?:[(（][^()（）]{1,12}[)）])?\s?(?:分拆(?:上市)?的|旗下(?:的)?|控股的|的子公司|子公司|附属公司)$")
 
 
+def _home_region(market: str) -> Entity | None:
+    name = lexicon.regions().home_regions.get(market)
+    return Entity(None, name, "region") if name else None
+
+
 def _head_company(text: str, companies_here: list[EntityMention]) -> EntityMention:
     """The company a sentence is about: the first, unless it is the parent
     that qualifies the next one (紫金矿业分拆的紫金黄金国际今日挂牌)."""
@@ -372,6 +377,13 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         if market is not None:
             subject_mention, subject, confidence = market, market.entity, 0.5
             rules.append(f"subject: {market.entity.name}, the {market.entity.type} the article reports on")
+        else:
+            # 政府统计处公布，9月零售业总销货价值...: before any company or place is named,
+            # a statistic is of the home economy
+            subject = _home_region(default_market)
+            if subject is not None:
+                confidence = 0.5
+                rules.append(f"subject: {subject.name}, the economy of the article's market")
     if code == "stock_price" and subject is not None and subject.type == "other" and topic.current is not None:
         # 美系外资维持买进评等，目标价2,900元: a share price is a company's, not an investor group's
         subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6

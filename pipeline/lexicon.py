@@ -103,6 +103,7 @@ class Cues(Strict):
     loss_narrowing_words: list[str]
     loss_widening_words: list[str]
     conversion_words: list[str]
+    provisional_words: list[str] = []
     enumeration_words: list[str]
     count_metric_types: list[str]
 
@@ -124,12 +125,20 @@ class Regions(Strict):
     not_companies: list[str]
     market_suffixes: list[str]
     market_markers: dict[Market, list[str]]
+    home_regions: dict[Market, str] = {}
     indices: dict[str, list[str]]
     price_indices: dict[str, list[str]] = {}
     investor_groups: dict[str, list[str]]
     vendor_groups: VendorGroups
     stock_markets: dict[str, StockMarket] = {}
     stock_market_words: list[str] = []
+
+    @model_validator(mode="after")
+    def _home_regions_are_regions(self) -> Regions:
+        unknown = sorted(set(self.home_regions.values()) - set(self.regions))
+        if unknown:
+            raise ValueError(f"home_regions not in regions: {unknown}")
+        return self
 
 
 class Company(Strict):

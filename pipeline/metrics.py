@@ -34,7 +34,7 @@ class CueMention:
     start: int
     end: int
     text: str
-    cue: str  # kind:yoy kind:qoq kind:mom kind:cagr kind:change estimate coref enumeration conversion level_after
+    cue: str  # kind:yoy kind:qoq kind:mom kind:cagr kind:change estimate provisional coref enumeration conversion level_after
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +65,8 @@ def _cue_gazetteer() -> Gazetteer[str]:
             gaz.add(w, f"kind:{kind}")
     for w in c.estimate_words:
         gaz.add(w, "estimate")
+    for w in c.provisional_words:
+        gaz.add(w, "provisional")
     for w in c.enumeration_words:
         gaz.add(w, "enumeration")
     for w in c.conversion_words:

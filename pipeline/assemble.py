@@ -24,7 +24,14 @@ from operator import attrgetter
 from spacy.tokens import Doc
 
 from . import lexicon
-from .companies import PRICE_INDEX, Entity, EntityMention, company_by_short_name, region_gazetteer
+from .companies import (
+    MARKET_BY_METRIC,
+    PRICE_INDEX,
+    Entity,
+    EntityMention,
+    company_by_short_name,
+    region_gazetteer,
+)
 from .metrics import CueMention, MetricMention, find_metrics
 from .periods import PeriodMention, quarter_bounds
 from .products import ProductMention
@@ -803,6 +810,10 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
         rules.append(f"subject: {companies_clause[-1].text} in the clause")
         return companies_clause[-1], 0.9
     markets_clause = [e for e in before if e.start >= clause[0] and e.entity.type == "market"]
+    companies_sentence = [e for e in before if e.entity.type in ACTORS]
+    if markets_clause and markets_clause[-1].source == MARKET_BY_METRIC and companies_sentence:
+        # 六福集团公布…，内地自营店同店销售上升约9%: a place and a product of the company named, not a market
+        markets_clause = []
     if markets_clause:
         rules.append(f"subject: market {markets_clause[-1].text} in the clause")
         return markets_clause[-1], 0.75
@@ -814,7 +825,6 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
         # the sentence goes on about the subject of its previous figure (unless it names another since)
         rules.append(f"subject: {previous[-1].subject_mention.text}, as for the previous figure")
         return previous[-1].subject_mention, previous[-1].confidence
-    companies_sentence = [e for e in before if e.entity.type in ACTORS]
     if companies_sentence:
         rules.append(f"subject: {companies_sentence[-1].text} earlier in the sentence")
         return companies_sentence[-1], 0.8

@@ -284,6 +284,7 @@ def _market_by_metric_pattern() -> re.Pattern:
 
 
 MARKET_METRICS = ("shipments", "market_size")
+MARKET_BY_METRIC = "market-by-metric"  # EntityMention.source of a market read from a place, a product and a sales word
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|明年|本年|全年|前[一二三四1-4]季度?|[上下]半年|第?[一二三四1-4]季度?|前?\d{1,2}(?:-\d{1,2})?月份?)")
 
 
@@ -357,7 +358,7 @@ def _markets(text: str) -> list[EntityMention]:
         if any(o.start <= m.start() < o.end for o in out):
             continue
         name = f"{_region_name(m.group('region'))}{product}市场"
-        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
+        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), MARKET_BY_METRIC))
     return out
 
 

@@ -277,6 +277,15 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
 PARENT_OF_NEXT = re.compile(r"\s?(?:[(（][^()（）]{1,12}[)）])?\s?(?:分拆(?:上市)?的|旗下(?:的)?|控股的|的子公司|子公司|附属公司)$")
 
 
+def _market_of_company(code: str, subject: Entity | None, topic: Topic, previous: list[Link]) -> bool:
+    """A market or place that takes a share of revenue (or goes on from one)
+    in an article about a company is where that company sells."""
+    if subject is None or subject.type not in ("market", "region") or topic.current is None:
+        return False
+    return code == "revenue_share" or (code == "market_share" and bool(previous) and previous[-1].metric == "revenue_share"
+                                        and previous[-1].subject == topic.current.entity)
+
+
 def _home_region(market: str) -> Entity | None:
     name = lexicon.regions().home_regions.get(market)
     return Entity(None, name, "region") if name else None
@@ -407,6 +416,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             metric = replace(metric, segment=_share_segment(text, clause, metric))
         elif code == "expense_ratio":
             metric = replace(metric, segment=expense_of_share(text, sentence, metric))
+        if _market_of_company(code, subject, topic, previous):
+            # 美国市场第三季营收约占总营收的七成五; 日本与韩国市场合计比重约一成: where the
+            # company sells, a segment of its revenue, not a market of its own
+            metric = replace(metric, segment=metric.segment or subject_mention.text)
+            subject_mention, subject, confidence, code = topic.current, topic.current.entity, 0.6, "revenue_share"
+            rules.append(f"subject: {subject.name}, whose revenue the market {metric.segment} is a share of")
     whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
     if whole_market is not None:
         subject_mention, subject, confidence = whole_market, whole_market.entity, 0.75

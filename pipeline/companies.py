@@ -186,7 +186,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for m in defined:
         take(m)
     # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
-    ticker_names = [(m.start, m.end) for m in _tickers(text) if m.source == "ticker"]
+    tickers = _tickers(text)
+    ticker_names = [(m.start, m.end) for m in tickers if m.source == "ticker"]
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
             continue
@@ -210,7 +211,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
         elif entity.type in ("market", "other"):
             take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
-    unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text))]
+    unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text), tickers)]
     # (a reshaped name may be left with its suffix alone: A股|股份)
     unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
               and company_context.suffix_name_ok(text, m.start, m.end, model)]
@@ -449,7 +450,8 @@ def _char_tokens(text: str) -> list[tuple[int, int]]:
     return [(i, i + 1) for i in range(len(text))]
 
 
-def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
+def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMention]) -> list[EntityMention]:
+    """Companies by their organisation suffix, and ``tickers`` (:func:`_tickers`)."""
     out: list[EntityMention] = []
     token_text = _TokenTexts(text, tokens)
     # one C call per token: only tokens that end in a suffix are looked at
@@ -467,7 +469,6 @@ def _unseen(text: str, tokens: list[tuple[int, int]]) -> list[EntityMention]:
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
-    tickers = _tickers(text)
     # 分拆的紫金|黄金国际(02259): the bracket marks where the name ends, the suffix
     # rule may stop short of where it starts; the ticker's name wins
     longer = {m.end: m for m in tickers if m.source == "ticker"}

@@ -77,10 +77,10 @@ FLOW_METRICS = {
     "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
     "rd_expense", "capex", "gross_profit", "pretax_profit", "ebitda", "operating_expense", "expense_ratio",
     "free_cash_flow", "operating_cash_flow", "shipments", "net_interest_income", "net_interest_margin",
-    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share", "other",
+    "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share", "market_size", "other",
 }
-# Balances, which inherit the end day of that period.
 OPENED_BEFORE = re.compile(r"(?:新开|新增|开设|新设|增设|关闭|净增|净减)(?:了)?$")
+# Balances, which inherit the end day of that period.
 STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
                  "capital_ratio", "accumulated_deficit"}
 

@@ -180,18 +180,20 @@ def run_extract(args: argparse.Namespace) -> int:
             out.write(fact)
             per_metric[fact.metric] += 1
         items = progress(read_inputs(args.inputs, max_bytes), args.inputs, quiet=args.quiet)
-        for outcome in extract_stream(skip_done(items, done, skipped), args.date, args.jobs):
-            if outcome.error is not None:
-                errors.append(outcome.error)
-                print(f"error: {outcome.error}", file=sys.stderr)
-                continue
-            articles += 1
-            encodings[outcome.item.encoding] += 1
-            for fact in outcome.facts:
-                out.write(fact)
-                per_metric[fact.metric] += 1
-            stop.check()
-        stop.check()  # a signal whose exception was lost: never rename the output into place
+        # closed as soon as the loop stops, so that an interrupt stops the workers at once
+        with contextlib.closing(extract_stream(skip_done(items, done, skipped), args.date, args.jobs)) as outcomes:
+            for outcome in outcomes:
+                stop.check()
+                if outcome.error is not None:
+                    errors.append(outcome.error)
+                    print(f"error: {outcome.error}", file=sys.stderr)
+                    continue
+                articles += 1
+                encodings[outcome.item.encoding] += 1
+                for fact in outcome.facts:
+                    out.write(fact)
+                    per_metric[fact.metric] += 1
+        stop.check()  # a signal after the last article: the output is not renamed into place either
     if args.resume and not args.quiet:
         print(f"resumed: {len(done)} articles' facts kept from {args.output}, "
               f"{len(skipped)} inputs skipped as already done", file=sys.stderr)
@@ -217,16 +219,18 @@ def _resumable(args: argparse.Namespace, fmt: str) -> set[str]:
 class _Stop:
     """What stopped the run: SIGINT (Ctrl-C) and SIGTERM (kill, a scheduler
     stopping the job) unwind the run, so the temporary output is removed and
-    the previous output stays as it was. The signal is also remembered: an
-    exception raised while Python runs a finaliser is reported and dropped,
-    and the run would go on to finish; ``check`` raises it again."""
+    the previous output stays as it was. The handler only records the signal;
+    the run raises it at ``check``, after each article. An exception raised
+    by the handler itself could land anywhere: inside a ``with lock:`` of the
+    worker pool, between taking the lock and the block that releases it, it
+    left the lock held and the run hung on its way out with its workers
+    alive; in a finaliser it was dropped and the run went on to finish."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
 
     def __call__(self, signum, _frame):
         self.signum = signum
-        self.check()
 
     def check(self) -> None:
         if self.signum == signal.SIGINT:

@@ -354,3 +354,20 @@ def test_the_error_file_is_written_even_when_every_input_fails(tmp_path):
     assert [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()] == [
         {"path": str(tmp_path / "nothing-here"), "line": None, "error": "no such file or directory"}]
     assert (tmp_path / "o.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_a_stop_signal_is_recorded_and_raised_between_articles():
+    """The handler never raises (an exception raised inside the worker pool's
+    ``with lock:`` left the lock held and the run hung on its way out); the
+    run raises the signal at the next check."""
+    from pipeline.cli import _Stop
+
+    stop = _Stop()
+    stop.check()  # nothing received: nothing raised
+    stop(signal.SIGTERM, None)
+    with pytest.raises(SystemExit) as exc:
+        stop.check()
+    assert exc.value.code == 128 + signal.SIGTERM
+    stop(signal.SIGINT, None)
+    with pytest.raises(KeyboardInterrupt):
+        stop.check()

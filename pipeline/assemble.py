@@ -570,7 +570,7 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     if before_clause:
         rules.append(f"metric: {before_clause[-1].text} in the clause")
         return before_clause[-1]
-    move = _price_move(doc, clause, value, rules)
+    move = _price_move(doc, sentence, clause, value, rules)
     if move is not None:
         return move
     found = _nearest(compatible, value, clause, rules, "metric")
@@ -585,7 +585,21 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     return None
 
 
-def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
+def _enumerated_move(doc: Doc, sentence: Sentence, clause, value: ValueMention) -> bool:
+    """A move with no metric of its own, after a clause whose figure moved
+    too, in a sentence that named a metric that is no price, and on no
+    trading day of its own: one item of a list of moves of that metric."""
+    earlier = [m for m in _within(doc._.metrics, sentence.start, clause[0])
+               if m.code not in DAILY_METRICS and not m.daily and m.code != "share"]
+    if not earlier:
+        return False
+    if any(p.granularity == "day" for p in _within(doc._.periods, sentence.start, value.start)):
+        return False  # 今日下跌2%: the day makes it a price move
+    before = [v for v in _within(doc._.values, sentence.start, clause[0]) if v.unit_type == value.unit_type]
+    return bool(before)
+
+
+def _price_move(doc: Doc, sentence: Sentence, clause, value: ValueMention, rules: list[str]) -> MetricMention | None:
     """今天下跌70元，跌幅4.81%: a price move with no metric word is the stock price."""
     if value.unit_type not in ("money", "percent") and value.unit != "点":
         return None
@@ -595,6 +609,8 @@ def _price_move(doc: Doc, clause, value: ValueMention, rules: list[str]) -> Metr
         return None  # 按年下跌14%: a growth rate of the metric named earlier, not a price move
     if any(p.role == "base" for p in _within(doc._.periods, clause[0], value.start)):
         return None  # 估值…，较3月底下跌约2%: a change against a comparison date, of the metric named earlier
+    if _enumerated_move(doc, sentence, clause, value):
+        return None  # 药物及化妆品上升8.5%；衣物则下跌约3%: the sentence goes on with the metric named earlier
     if value.unit_type == "money" and (before.endswith(("收", "收报", "报收")) or before == "报" or MOVE_TO_PRICE.search(before)):
         # 收1145元; 跌2.6%至98.15元; 收涨1.2%，报28.15元: the price the move ended at
         rules.append("metric: stock price (closing price)")

@@ -393,9 +393,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         if market is not None:
             subject_mention, subject, confidence = market, market.entity, 0.5
             rules.append(f"subject: {market.entity.name}, the {market.entity.type} the article reports on")
-        else:
+        elif code not in COMPANY_METRICS:
             # 政府统计处公布，9月零售业总销货价值...: before any company or place is named,
-            # a statistic is of the home economy
+            # a statistic is of the home economy (a margin or an EPS is never an economy's)
             subject = _home_region(default_market)
             if subject is not None:
                 confidence = 0.5

@@ -85,6 +85,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "joiner": re.compile(rf"\s?(?:{RANGE_JOINERS})\s?"),
         "percent_words": re.compile(rf"{PERCENT_WORDS_RE}(?P<num>{NUMBER})"),
         "cheng": re.compile(rf"(?P<num>[{CN}]{{1,3}}|\d{{1,2}})(?P<mid>多|余)?成(?P<tail>[一二三四五六七八九](?![{CN}]))?(?!{TEN_PERCENT_FOLLOW_NOT})"),
+        # 四至五成, 三到四成: a range of tenths with the unit written once, after the second
+        "cheng_range": re.compile(r"(?P<a>[一二两三四五六七八九])(?:至|到|~|－|-)(?P<b>[一二两三四五六七八九])成"),
         "half": re.compile(alt(HALF_WORDS)),
         "jiao_fen": re.compile(rf"(?:(?P<jiao>[{CN}\d])角)?(?:(?P<fen>[{CN}\d])分)?(?:整)?"),
         "qual_before": re.compile(rf"(?:{alt(u.qualifiers_before)})\s?$"),
@@ -584,6 +586,11 @@ def _percent_words(text: str) -> list[ValueMention]:
         except NumberError:
             continue
         out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(value), "%", "percent"))
+    for m in p["cheng_range"].finditer(text):
+        low, high = parse_number(m.group("a")) * 10, parse_number(m.group("b")) * 10
+        if low < high and (m.start() == 0 or text[m.start() - 1] not in CN_NUMERAL_CHARS):
+            out.append(ValueMention(m.start(), m.end(), m.group(), decimal_to_float(low), "%", "percent", "range",
+                                    decimal_to_float(high)))
     for m in p["cheng"].finditer(text):
         if any(v.start <= m.start() < v.end for v in out):
             continue

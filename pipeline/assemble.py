@@ -872,8 +872,9 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     subject; 全球 in 全球手机出货量 of a company's article only qualifies it."""
     if place.entity.type == "market" or metric.type == "size":
         return True
-    if metric.code in COMPANY_METRICS:
-        return False  # 分地区看，大中华区营收...: a region of the company's business
+    if metric.code in COMPANY_METRICS or metric.code == "share":
+        # 分地区看，大中华区营收...; 内地定价首饰占零售值的三成: a region of the company's business
+        return False
     between = text[place.end:metric.start]
     # 上海...产业规模, 中国AI芯片自给率: the place, a product, then the metric
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)

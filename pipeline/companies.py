@@ -353,7 +353,7 @@ def _markets(text: str) -> list[EntityMention]:
     for m in _market_by_metric_pattern().finditer(text):
         product = LEADING_PERIOD.sub("", m.group("product"))  # 中国前三季粗钢: the period is no part of the market
         # a generic product is a market's own name (我国汽车产销 -> 中国汽车市场); a vague word is none
-        if len(product) < 2 or any(ch in product for ch in "的和与及、") or product.endswith(("产业", "行业", "市场")) \
+        if len(product) < 2 or any(ch in product for ch in "的和与及、占为是") or product.endswith(("产业", "行业", "市场")) \
                 or product in VAGUE_PRODUCTS:
             continue
         if any(o.start <= m.start() < o.end for o in out):

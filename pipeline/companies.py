@@ -74,7 +74,6 @@ STOP_TOKENS = set(
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&]")
 # sorted once, not per candidate name
 _GENERIC_LONGEST_FIRST = sorted(GENERIC_NAME_PARTS, key=len, reverse=True)
-_STOP_LONGEST_FIRST = sorted(STOP_TOKENS, key=len, reverse=True)
 _GENERIC_BY_FIRST: dict[str, list[int]] = {}  # first character -> places in _GENERIC_LONGEST_FIRST
 for _k, _part in enumerate(_GENERIC_LONGEST_FIRST):
     _GENERIC_BY_FIRST.setdefault(_part[0], []).append(_k)

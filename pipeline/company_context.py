@@ -509,7 +509,7 @@ def model_span_ok(text: str, a: int, b: int, taken: Callable[[int], bool], ancho
         return False
     if not _company_context(text, a, b, anchors) or region_gazetteer().get(name) is not None:
         return False
-    if inside_word_after(text, a, b):
+    if _cuts_a_word(text, a, b):
         return False  # 南钢股份|归母|净利润: the start of a metric word, not a name
     return plausible(name) and _starts_name(text, a, taken)  # _starts_name may cut a run with jieba
 
@@ -535,7 +535,7 @@ def _company_context(text: str, a: int, b: int, anchors: list[tuple[int, int]]) 
     return joined_before or joined_after
 
 
-def inside_word_after(text: str, a: int, b: int) -> bool:
+def _cuts_a_word(text: str, a: int, b: int) -> bool:
     """Does a cue or metric word start inside the span and run past its end
     (归母 in 归母净利润)? Then the span cuts a word in two."""
     for i in range(a, b):

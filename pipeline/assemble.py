@@ -494,6 +494,16 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
     return replace(value, value=round(value.value / n, 10))
 
 
+CHANGE_BEFORE = re.compile(r"(?:增加|减少|上升|下降|增长|下滑|成长|衰退|提高|降低|多出|少了)(?:了)?(?:约|逾|近|超过)?$")
+
+
+def _change_from_base(doc: Doc, after_cue: int, value: ValueMention) -> bool:
+    """较去年同期的3.73元增加0.15元: the base's level, a change word, then the
+    amount of the change (ANNOTATION M10: a growth in money keeps its kind)."""
+    base_level = any(v.end <= value.start and v.unit == value.unit for v in _within(doc._.values, after_cue, value.start))
+    return base_level and CHANGE_BEFORE.search(doc.text, max(0, value.start - 6), value.start) is not None
+
+
 def _kind_against_date(doc: Doc, clause: tuple[int, int], value: ValueMention, period: PeriodMention | None, kind: str,
                        rules: list[str]) -> str:
     """估值为380亿港元（6月底），较去年12月底下跌约1.5%; 第三季纯益…较第二季
@@ -666,7 +676,8 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
         kind = explicit[-1].cue.split(":")[1]
         if kind == "mom":
             kind = "change"  # FACT_SPEC has no month-on-month kind
-        if value.unit_type == "money" and kind in ("yoy", "qoq") and len(text[explicit[-1].end:value.start]) > 6:
+        if value.unit_type == "money" and kind in ("yoy", "qoq") and len(text[explicit[-1].end:value.start]) > 6 \
+                and not _change_from_base(doc, explicit[-1].end, value):
             rules.append("kind: level (money after a growth clause)")
             return "level"
         rules.append(f"kind: {kind} ({explicit[-1].text})")

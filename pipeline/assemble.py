@@ -262,6 +262,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         _from_to(doc, sentence, sentence_links)
         for link in sentence_links:
             _inherit_period(link, context.trading_day() if link.daily else context.current())
+            if link.daily:
+                days = [lk.period for lk in sentence_links if lk.daily and lk.period is not None and lk.period.granularity == "day"]
+                _to_trading_day(link, days[-1] if days else context.trading_day(), doc._.published)
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
                 link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
@@ -1005,6 +1008,17 @@ def _nearest(items: list, value: ValueMention, clause, rules: list[str], what: s
         rules.append(f"{what}: {after[0].text} later in the clause")
         return after[0]
     return None
+
+
+def _to_trading_day(link: Link, day: PeriodMention | None, published: dt.date | None) -> None:
+    """今年以来累计上升约一成 in a paragraph quoting yesterday's close: the move
+    runs to that close, not to the publication day."""
+    if day is None or published is None or day.period_end is None or link.period is None:
+        return
+    if link.period.granularity == "span" and link.period_end == published and link.period_start is not None \
+            and link.period_start < day.period_end < published:
+        link.period_end = day.period_end
+        link.rules.append(f"period: up to {day.text}, the trading day of the paragraph")
 
 
 def _inherit_period(link: Link, context: PeriodMention | None) -> None:

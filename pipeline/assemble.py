@@ -260,10 +260,10 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
                 sentence_links.append(link)
         _distribute_enumerations(doc, sentence, sentence_links)
         _from_to(doc, sentence, sentence_links)
+        days = [lk.period for lk in sentence_links if lk.daily and lk.period is not None and lk.period.granularity == "day"]
         for link in sentence_links:
             _inherit_period(link, context.trading_day() if link.daily else context.current())
             if link.daily:
-                days = [lk.period for lk in sentence_links if lk.daily and lk.period is not None and lk.period.granularity == "day"]
                 _to_trading_day(link, days[-1] if days else context.trading_day(), doc._.published)
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
@@ -414,7 +414,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         subject_mention, subject, confidence = EntityMention(product.start, product.end, product.text, product.owner, "product"), product.owner, 0.7
         rules.append(f"subject: {product.owner.name}, the maker of {product.text}")
     if code == "share":
-        code = _metric_code(text, sentence, clause, metric, value, subject, previous or history, rules)
+        code = _metric_code(doc, sentence, clause, metric, value, subject, previous or history, rules)
         if code == "other" and metric.segment is None:
             metric = replace(metric, segment=_share_segment(text, clause, metric))
         elif code == "expense_ratio":
@@ -497,14 +497,14 @@ def _per_share(text: str, clause, code: str, value: ValueMention, rules: list[st
     return replace(value, value=round(value.value / n, 10))
 
 
-CHANGE_BEFORE = re.compile(r"(?:增加|减少|上升|下降|增长|下滑|成长|衰退|提高|降低|多出|少了)(?:了)?(?:约|逾|近|超过)?$")
-
-
 def _change_from_base(doc: Doc, after_cue: int, value: ValueMention) -> bool:
-    """较去年同期的3.73元增加0.15元: the base's level, a change word, then the
-    amount of the change (ANNOTATION M10: a growth in money keeps its kind)."""
-    base_level = any(v.end <= value.start and v.unit == value.unit for v in _within(doc._.values, after_cue, value.start))
-    return base_level and CHANGE_BEFORE.search(doc.text, max(0, value.start - 6), value.start) is not None
+    """较去年同期的3.73元增加0.15元: the base's level, a change word (cues.yaml),
+    then the amount of the change (ANNOTATION M10: a growth in money keeps its kind)."""
+    levels = [v for v in _within(doc._.values, after_cue, value.start) if v.unit == value.unit]
+    if not levels:
+        return False
+    return any(c.cue == "kind:change" and not doc.text[c.end:value.start].strip("了约逾近超过 ")
+               for c in _cues_between(doc, levels[-1].end, value.start))
 
 
 def _kind_against_date(doc: Doc, clause: tuple[int, int], value: ValueMention, period: PeriodMention | None, kind: str,
@@ -739,18 +739,18 @@ def _expense_share() -> re.Pattern:
 EXPENSE_CODES = ("rd_expense", "operating_expense")
 
 
-def _without_amount_words(text: str, sentence: Sentence, lo: int, metric: MetricMention, value: ValueMention) -> tuple[str, bool]:
+def _without_amount_words(doc: Doc, sentence: Sentence, lo: int, metric: MetricMention, value: ValueMention) -> tuple[str, bool]:
     """The words around a share (from ``lo`` to the share word, and on to the
     value) with the amount words of metrics other than revenue blanked out
     (新业务价值 holds 业务, a revenue base word), and whether there was one
-    (保障型产品占新业务价值约五成: a share of it). Words are found in the whole
-    sentence: the window may start inside one."""
-    masked = list(text[sentence.start:value.start])
+    (保障型产品占新业务价值约五成: a share of it). The words are the sentence's
+    metric mentions: the window may start inside one."""
+    masked = list(doc.text[sentence.start:value.start])
     found = False
-    for m in find_metrics("".join(masked)):
+    for m in _within(doc._.metrics, sentence.start, value.start):
         if m.type == "amount" and m.code not in ("revenue", *EXPENSE_CODES):
-            masked[m.start:m.end] = ["\x00"] * (m.end - m.start)
-            found = found or m.end > lo - sentence.start
+            masked[m.start - sentence.start:m.end - sentence.start] = ["\x00"] * (m.end - m.start)
+            found = found or m.end > lo
     masked_text = "".join(masked)
     window = masked_text[lo - sentence.start:metric.start - sentence.start] + masked_text[metric.end - sentence.start:]
     return window, found
@@ -764,7 +764,7 @@ def expense_of_share(text: str, sentence: Sentence, metric: MetricMention) -> st
     return found
 
 
-def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, value: ValueMention, subject: Entity | None, history: list[Link], rules: list[str]) -> str:
+def _metric_code(doc: Doc, sentence: Sentence, clause, metric: MetricMention, value: ValueMention, subject: Entity | None, history: list[Link], rules: list[str]) -> str:
     """占比, 比重, 占: a share of what? Of the subject's revenue (营收占比) ->
     revenue_share; of a market (在全球出货量中的占比, or the subject is a
     market) -> market_share; of another quantity of the subject (储能电池占
@@ -772,7 +772,8 @@ def _metric_code(text: str, sentence: Sentence, clause, metric: MetricMention, v
     all (合计占比达74%) the share goes on from the share figure just before."""
     if metric.code != "share":
         return metric.code
-    window, of_amount = _without_amount_words(text, sentence, max(sentence.start, metric.start - 20), metric, value)
+    text = doc.text
+    window, of_amount = _without_amount_words(doc, sentence, max(sentence.start, metric.start - 20), metric, value)
     revenue_base = any(w in window for w in _revenue_base())
     if revenue_base and expense_of_share(text, sentence, metric) is not None:
         rules.append("metric: expense_ratio (an expense's share of revenue)")

@@ -177,6 +177,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         for i in range(m.start, m.end):
             taken[i] = True
 
+    def take_short_names(names: dict[str, Entity]) -> None:
+        """Every occurrence of names this text gave its companies (a defined
+        short name, a short form, a prefix of a known name)."""
+        if names:
+            for start, end, entity in Gazetteer(names.items()).find_all(text):
+                take(EntityMention(start, end, text[start:end], entity, "short"))
+
     # the statistical model: its ORG spans are candidates, its persons, places
     # and bodies veto rule candidates (company_context)
     known = list(knowledge_base().find_all(text))
@@ -192,18 +199,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             continue
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
-    if defined:
-        aliases = {m.text: m.entity for m in defined if m.source == "defined"}
-        for start, end, entity in Gazetteer(aliases.items()).find_all(text):
-            take(EntityMention(start, end, text[start:end], entity, "short"))
-    prefixes = _known_prefixes([m for m in found if m.source == "kb"])
-    if prefixes:
-        for start, end, entity in Gazetteer(prefixes.items()).find_all(text):
-            take(EntityMention(start, end, text[start:end], entity, "short"))
-    if known_unseen:
-        gaz = Gazetteer(known_unseen.items())
-        for start, end, entity in gaz.find_all(text):
-            take(EntityMention(start, end, text[start:end], entity, "short"))
+    take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
+    take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
+    take_short_names(known_unseen or {})
     places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
     for start, end, entity in places:
         if entity.type == "blocked":
@@ -230,9 +228,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for m in unseen:
         short.update(short_forms(m))
         short.update(_bracketed_short_name(text, m))
-    if short:
-        for start, end, entity in Gazetteer(short.items()).find_all(text):
-            take(EntityMention(start, end, text[start:end], entity, "short"))
+    take_short_names(short)
     for m in groups:
         take(m)
     for m in markets:

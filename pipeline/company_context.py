@@ -300,8 +300,6 @@ NAME_TAGS = ("nt", "nrt")  # jieba's tags of organisation names (nt) and transli
 
 
 def _dictionary_tag(word: str) -> str | None:
-    import jieba.posseg
-
     return jieba.posseg.dt.word_tag_tab.get(word)
 
 

@@ -46,7 +46,7 @@ class EntityMention:
 ORG_SUFFIXES = [
     "股份有限公司", "有限公司", "集团", "控股", "国际", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
     "证券", "保险", "人寿", "产险", "投信", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
-    "产业信托", "房产信托", "房地产信托", "房产基金", "房地产基金", "房地产投资信托基金", "置业",
+    "产业信托", "房产信托", "房地产信托", "房产基金", "房地产基金", "房地产投资信托基金", "置业", "体育",
     "-KY",
 ]
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
@@ -464,10 +464,11 @@ def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMentio
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))
-    # 分拆的紫金|黄金国际(02259): the bracket marks where the name ends, the suffix
-    # rule may stop short of where it starts; the ticker's name wins
-    longer = {m.end: m for m in tickers if m.source == "ticker"}
-    out = [longer[m.end] if m.end in longer and longer[m.end].start < m.start else m for m in out]
+    # 分拆的紫金|黄金国际(02259), 亚玛芬体育|国际(AS.US): the bracket marks where the
+    # name ends, the suffix rule may stop short of either end; the ticker's name wins
+    ticker_names = [m for m in tickers if m.source == "ticker"]
+    out = [next((t for t in ticker_names if t.start <= m.start and m.end <= t.end), m) for m in out]
+    out = list(dict.fromkeys(out))
     out.extend(m for m in tickers if m not in out)
     return out
 
@@ -572,9 +573,12 @@ CITY_NAMED_SUFFIXES = ("银行", "证券", "人寿", "产险", "保险")
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are
 # left out: 高效能运算(HPC), 每股纯益(EPS) are a term and its abbreviation.
+# A name may open with digits (361度(1361), 58同城(WUBA.US)), but only where a
+# clause opens, so that 2025年 or 营收30亿 never join the name after them.
 TICKER_NAME_REACH = 8  # characters of the name before the bracket, at most
 TICKER_CODE = re.compile(r"[(（](?P<code>\d{4,6}(?:\.[A-Z]{2})?|[A-Z]{1,5}\.(?:US|O|N|HK|SH|SZ|TW|KS|T))[)）]")
-TICKER = re.compile(rf"([\u4e00-\u9fffA-Za-z·\-]{{2,{TICKER_NAME_REACH}}}){TICKER_CODE.pattern}")
+DIGIT_LED_NAME = r"(?:^|(?<=[，,、。；;：:\s「『“（(]))\d{1,4}(?![年月日季号时])[\u4e00-\u9fffA-Za-z]{1,4}"
+TICKER = re.compile(rf"({DIGIT_LED_NAME}|[\u4e00-\u9fffA-Za-z·\-]{{2,{TICKER_NAME_REACH}}}){TICKER_CODE.pattern}")
 
 
 def _ticker_matches(text: str) -> Iterator[re.Match]:

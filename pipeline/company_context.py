@@ -640,9 +640,14 @@ def model_spans(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int,
 def trim_descriptor(text: str, start: int, end: int, at_start: bool = True) -> int:
     """A new start for a rule's name that swallowed its descriptor
     (车用晶片厂杰发科技 -> 杰发科技): just after the last head word that
-    leaves at least two characters."""
+    leaves at least two characters. At the start, a head of three or more
+    characters may also end one character inside the name (健身器材商舒华体育:
+    jieba's word 商舒华 gave the suffix rule the 商); a shorter one may not
+    (厂商|商汤科技)."""
     best = start
     for head in _trimmed_words():
+        if at_start and 3 <= len(head) <= start + 1 and end - start >= 3 and text.startswith(head, start + 1 - len(head)):
+            best = max(best, start + 1)
         i = text.find(head, start, end)
         while i >= 0:
             if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start):

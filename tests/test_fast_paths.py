@@ -58,7 +58,7 @@ def test_gazetteer_on_the_knowledge_base_and_the_corpus_texts():
 
 
 TICKER_PIECES = ["台积", "电", "A", "NV", "·", "-", "(", "（", ")", "）", "2330", "12", "688256", ".SH", ".US",
-                 ".T", "NVDA", " ", "，", "9", "科技股份", "(2330)", "（688256.SH）", "(NVDA.US)", "(12)"]
+                 ".T", "NVDA", " ", "，", "9", "科技股份", "(2330)", "（688256.SH）", "(NVDA.US)", "(12)", "361", "度", "年", "、"]
 
 
 @settings(max_examples=600, deadline=None)

@@ -167,14 +167,30 @@ def _cues() -> lexicon.Cues:
 
 
 class Topic:
-    """The company the article is talking about at this point."""
+    """The company the article is talking about at this point. A company
+    named in a sentence without figures (市场研究机构指出，微软停止支援…) is the
+    topic only until its paragraph ends; then the topic of the last sentence
+    with figures comes back."""
 
     def __init__(self) -> None:
         self.current: EntityMention | None = None
+        self.with_figures: EntityMention | None = None
+        self.aside_paragraph: int | None = None
 
-    def update(self, mention: EntityMention | None) -> None:
-        if mention is not None and mention.entity.type == "company":
-            self.current = mention
+    def enter(self, paragraph_index: int) -> None:
+        if self.aside_paragraph not in (None, paragraph_index) and self.with_figures is not None:
+            self.current = self.with_figures
+            self.aside_paragraph = None
+
+    def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0) -> None:
+        subjects = [lk.subject_mention for lk in figures if lk.subject is not None and lk.subject.type == "company"]
+        if subjects:
+            self.with_figures, self.aside_paragraph = subjects[-1], None
+        if mention is None or mention.entity.type != "company":
+            return
+        self.current = mention
+        if not figures and mention.entity != (self.with_figures.entity if self.with_figures else None):
+            self.aside_paragraph = paragraph_index
 
 
 MONTH_REPORTS_ON = re.compile(r"[^，,。；;：:]{0,6}$")  # between a month and the metric it dates: no punctuation
@@ -246,7 +262,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
     topic = Topic()
     context = PeriodContext(doc._.published)
     for sentence in split_sentences(text):
-        context.enter(text.count("\n", 0, sentence.start))
+        paragraph_index = text.count("\n", 0, sentence.start)
+        context.enter(paragraph_index)
+        topic.enter(paragraph_index)
         ents = _within(doc._.entities, sentence.start, sentence.end)
         # what an industry sold (销售各类挖掘机, 新能源汽车方面) is a market only in an article about no company
         subjects = _without_speakers_of_others(text, [e for e in ents if _can_be_subject(text, e, sentence)
@@ -271,8 +289,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         context.observe(_within(doc._.periods, sentence.start, sentence.end), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
-        if companies_here:
-            topic.update(_head_company(text, companies_here))
+        topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index)
     return _dedupe(links)
 
 

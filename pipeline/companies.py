@@ -197,10 +197,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
             continue
+        if end - start == 2 and not company_context.cut_at(text, start):
+            continue  # 人力|成本 is no 力成: a two-character name that starts inside another word
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
     take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
+    take_short_names(_without_place([m for m in found if m.source == "kb"]))
     take_short_names(known_unseen or {})
     places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
     for start, end, entity in places:
@@ -227,6 +230,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     short: dict[str, Entity] = {}
     for m in unseen:
         short.update(short_forms(m))
+        short.update(_without_place([m]))
         short.update(_bracketed_short_name(text, m))
     take_short_names(short)
     for m in groups:
@@ -419,6 +423,30 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     return out
 
 
+UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
+
+
+def _without_place(mentions: list[EntityMention]) -> dict[str, Entity]:
+    """台湾高铁 ... 高铁股价, 中国联通 ... 联通: a company whose name opens with a
+    place is named later without it, where the rest is no place, no other
+    name, no suffix alone and no common word."""
+    import jieba
+
+    jieba.initialize()
+    out: dict[str, Entity] = {}
+    for m in mentions:
+        place = region_gazetteer().longest_at(m.text, 0)
+        if place is None or place[1].type != "region":
+            continue
+        rest = m.text[place[0]:]
+        other = knowledge_base().get(rest)
+        if len(rest) >= 2 and (other is None or other == m.entity) and region_gazetteer().get(rest) is None \
+                and rest not in _SUFFIX_TUPLE and rest not in GENERIC_NAME_PARTS and rest not in STOP_TOKENS \
+                and jieba.dt.FREQ.get(rest, 0) <= UNCOMMON_WORD:
+            out[rest] = m.entity
+    return out
+
+
 def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:
     """中国信托银行(中信银): the short name the article uses next. Only an
     abbreviation counts: its characters appear in the name, in order (not
@@ -604,9 +632,14 @@ def _after_last_stop_word(name: str) -> str:
     words = list(jieba.dt.cut(name, HMM=False))
     for i in range(len(words) - 1, -1, -1):
         rest = "".join(words[i + 1:])
+        if words[i] in NAME_ADJECTIVES and i > 0 and words[i - 1] not in STOP_TOKENS:
+            continue  # 的|台湾|大|车队: an adjective after a name word is part of the name
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             return rest
     return name
+
+
+NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop tokens that may sit inside a name
 
 
 def _tickers(text: str) -> list[EntityMention]:

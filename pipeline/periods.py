@@ -88,7 +88,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
     year = rf"(?:(?:民国(?P<roc>\d{{2,3}})|(?P<y>{YEAR4}))\s?年(?:度)?|{rel_year})"
     return [
-        ("asof_span", re.compile(rf"(?:截至|截止)(?:(?P<y>{YEAR4})年)?(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日|(?P<me>底|末))?止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|财年|会计年度|全年)|(?P<qtr>季度))")),
+        ("asof_span", re.compile(rf"(?:截至|截止)(?:(?P<y>{YEAR4})年)?(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日|(?P<me>底|末))?止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|财年|会计年度|全年)|(?P<qtr>季度|(?:第[一二三四1-4])?财季))")),
         ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|(?:{YEAR4})/(?P<fy3>\d{{2}})\s?(?:财年|会计年度|财政年度|年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2|中期))?")),
         ("month_quarter", re.compile(rf"(?P<mq>{NUM12})月(?:份)?季度")),
         ("broker_year", re.compile(r"(?P<y>(?:19|20)\d{2})[EFA](?![A-Za-z0-9])")),
@@ -503,6 +503,17 @@ def _both_labels(span: PeriodMention, labelled: PeriodMention) -> tuple[PeriodMe
             replace(labelled, period_start=span.period_start, period_end=span.period_end))
 
 
+def _fits(labelled: PeriodMention, span: PeriodMention) -> bool:
+    """Can a fiscal label and a dated span name one period: the same dates,
+    or, where the label has none, as many months as its part (a quarter 3,
+    a half 6, a year 12)? 下半财年…截至2026年3月止财年 are two."""
+    if labelled.period_start is not None:
+        return (labelled.period_start, labelled.period_end) == (span.period_start, span.period_end)
+    part = labelled.fiscal.partition("-")[2]
+    months = 3 if part.startswith("Q") else 6 if part.startswith("H") else 12
+    return span.period_start is not None and _months_after(span.period_start, months) == span.period_end + dt.timedelta(days=1)
+
+
 def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> list[PeriodMention]:
     """Second pass: 同日, 去年同期, as-of and comparison-base roles, years
     inherited from an earlier explicit year in the same text."""
@@ -513,7 +524,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     last_year_end = 0  # a year named in an earlier sentence does not carry over
     fiscal_year: str | None = None  # set while a fiscal year is the latest year named
     for p in found:
-        if p.granularity == "span" and out and out[-1].fiscal and p.start - out[-1].end <= 40:
+        if p.granularity == "span" and out and out[-1].fiscal and p.start - out[-1].end <= 40 and _fits(out[-1], p):
             # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
             p, out[-1] = _both_labels(p, out[-1])
         elif (p.granularity == "fiscal" and p.period_start is None and out and out[-1].granularity == "span"
@@ -526,6 +537,9 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             fiscal_year = p.fiscal.split("-")[0]
         elif YEAR_WRITTEN.search(p.text):
             fiscal_year = None
+        if fiscal_year and p.granularity == "half" and "财年" in p.text:
+            # 上半财年, 下半财年 after a fiscal label: halves of that fiscal year
+            p = _fiscal_half(p, fiscal_year, out)
         if fiscal_year and p.granularity == "quarter" and not p.explicit_year:
             # 英伟达2026财年第二季度...二季度H20销售额: the fiscal quarter again
             q = (p.period_start.month - 1) // 3 + 1
@@ -622,16 +636,48 @@ def _whole_fiscal_year(anchor: PeriodMention, found: list[PeriodMention]) -> Per
 
 
 def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
-    """本财年: the fiscal year the text last named."""
+    """本财年: the fiscal year the text last named (a quarter or half of it
+    names it too: 2025/26财政年度第二季 ... 本财年 is FY2026)."""
     out = list(found)
     for m in THIS_FISCAL_YEAR.finditer(text):
-        anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal and "-" not in p.fiscal
+        anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal
                        and p.role != "base" and not SAME_PERIOD.match(p.text)), None)
-        if anchor is not None:
-            out.append(PeriodMention(m.start(), m.end(), m.group(), anchor.period_start, anchor.period_end,
-                                     fiscal=anchor.fiscal, granularity="fiscal"))
+        if anchor is None:
+            continue
+        fy = anchor.fiscal.partition("-")[0]
+        start = _fiscal_year_start(found, fy)
+        end = _months_after(start, 12) - dt.timedelta(days=1) if start else None
+        out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=fy, granularity="fiscal"))
     out.sort(key=lambda p: p.start)
     return out
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _fiscal_year_start(found: list[PeriodMention], fy: str) -> dt.date | None:
+    """The first day of fiscal year ``fy``, from a dated label of it
+    (FY2026-Q2 = 2025-07-01..2025-09-30 -> 2025-04-01)."""
+    for p in found:
+        if p.fiscal and p.fiscal.partition("-")[0] == fy and p.period_start and p.period_start.day == 1:
+            part = p.fiscal.partition("-")[2]
+            back = 3 * (int(part[1]) - 1) if part.startswith("Q") else 6 * (int(part[1]) - 1) if part.startswith("H") else 0
+            return _months_after(p.period_start, -back)
+    return None
+
+
+def _fiscal_half(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:
+    """上半财年 / 下半财年 of fiscal year ``fy``, dated when a label of it is."""
+    h = 1 if p.text.startswith("上") else 2
+    start = _fiscal_year_start(found, fy)
+    if start is None:
+        return replace(p, period_start=None, period_end=None, fiscal=f"{fy}-H{h}", granularity="fiscal")
+    first = _months_after(start, 6 * (h - 1))
+    return replace(p, period_start=first, period_end=_months_after(first, 6) - dt.timedelta(days=1),
+                   fiscal=f"{fy}-H{h}", granularity="fiscal")
 
 
 def _minus_year(day: dt.date) -> dt.date:

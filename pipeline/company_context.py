@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,7 +125,7 @@ def _trimmed_words() -> list[str]:
 @lru_cache(maxsize=1)
 def _peer_pattern() -> re.Pattern:
     words = "|".join(map(re.escape, sorted(cues().peer_words, key=len, reverse=True)))
-    return re.compile(rf"(?:{words}|同为[\u4e00-\u9fffA-Za-z]{{1,10}}?的)")
+    return re.compile(rf"(?:(?:{words})(?:方面)?[，,]?|同为[\u4e00-\u9fffA-Za-z]{{1,10}}?的)")
 
 
 # The word lists as tuples and patterns, made once: the checks below run per
@@ -560,9 +560,9 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
 
     if vetoed(start, end, model, places=False):
         return False
-    if text.startswith(tuple(cues().unit_after), end):
-        return False  # 智能建筑科技|业务: a business of the company named, not a company
     name = text[start:end]
+    if any(_business_after(text, at + len(name)) for at in _occurrences(text, name)):
+        return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
     if suffix is None:
         return True
@@ -575,6 +575,33 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
         return False
     common = _common_word(head, 200) or _common_word(head[:2], 2000)
     return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
+
+
+@lru_cache(maxsize=1)
+def _business_pattern() -> re.Pattern:
+    """A business word right after a name, or after a list the name opens
+    (、供应链及国际|业务)."""
+    units = "|".join(map(re.escape, sorted(cues().unit_after, key=len, reverse=True)))
+    return re.compile(rf"(?:[、及和与][\u4e00-\u9fffA-Za-z]{{1,8}}?){{0,4}}(?:{units})")
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
+def _business_after(text: str, end: int) -> bool:
+    """Is the name ending at ``end`` a business (…|业务), not a metric that
+    starts with a business word (韵达股份|业务量)?"""
+    m = _business_pattern().match(text, end)
+    if m is None:
+        return False
+    from .metrics import find_metrics
+
+    unit_at = m.end() - max(len(u) for u in cues().unit_after if text.startswith(u, m.end() - len(u)))
+    return not any(w.start == 0 and w.end > m.end() - unit_at for w in find_metrics(text[unit_at:unit_at + 8]))
 
 
 def time_led(head: str) -> bool:

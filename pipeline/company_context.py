@@ -199,8 +199,10 @@ def reshape(text: str, start: int, end: int, model: list[tuple[int, int, str]]) 
     杰发科技), with the suffixes after its suffix (大新银行集团), or as the
     model reads it when the model's company ends there and starts a little
     earlier (招商永隆银行 where the rule took 永隆银行)."""
-    start = trim_descriptor(text, start, end)
+    trimmed = trim_descriptor(text, start, end)
     end = extend_suffixes(text, end)
+    if trimmed > start:
+        return trimmed, end  # 同业|丘钛科技: what was trimmed stays off, whatever the model reads
     for a, b, label in model:
         if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]):
             start = a

@@ -197,9 +197,18 @@ MONTH_REPORTS_ON = re.compile(r"[^，,。；;：:]{0,6}$")  # between a month an
 
 
 def _reports_on(period: PeriodMention, text: str, metrics: list[MetricMention]) -> bool:
-    """Is the month followed, in its clause, by the metric it dates (10月自结合并营收)?"""
+    """Is the month followed, in its clause, by the metric it dates (10月自结合并营收)
+    or by the report it names (10月海关进出口贸易统计, 10月经营简报)?"""
     after = next((m for m in metrics if m.start >= period.end), None)
-    return after is not None and after.start - period.end <= 6 and MONTH_REPORTS_ON.search(text, period.end, after.start) is not None
+    if after is not None and after.start - period.end <= 6 and MONTH_REPORTS_ON.search(text, period.end, after.start) is not None:
+        return True
+    return _month_report().match(text, period.end) is not None
+
+
+@lru_cache(maxsize=1)
+def _month_report() -> re.Pattern:
+    words = "|".join(map(re.escape, _cues().report_words)) or "(?!)"
+    return re.compile(rf"[^，,。；;：:\n]{{0,10}}?(?:{words})")
 
 
 class PeriodContext:

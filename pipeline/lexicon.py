@@ -69,6 +69,7 @@ class MetricEntry(Strict):
     balance: bool = False  # a balance on a day (贷款总额): takes the end day of the period reported on
     undated: bool = False  # a term of an offer (超额认购1,110倍): no period at all
     counts: list[str] = []  # counting units a figure of this amount may also be in (回购8000万股: 股)
+    before_money: bool = False  # a metric only right before a sum of money (进口413.6亿美元; not 出口管制)
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:
@@ -104,6 +105,7 @@ class Cues(Strict):
     loss_widening_words: list[str]
     conversion_words: list[str]
     provisional_words: list[str] = []
+    report_words: list[str] = []
     enumeration_words: list[str]
     count_metric_types: list[str]
 

@@ -6,11 +6,14 @@ longest first, so 每股收益 is eps and not revenue.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
 from .gazetteer import Gazetteer
+from .values import ValueMention
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,13 @@ class CueMention:
 
 
 @lru_cache(maxsize=1)
-def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool, tuple[str, ...]]]:
+def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool, tuple[str, ...], bool]]:
     gaz: Gazetteer = Gazetteer()
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
             payload = (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance,
-                       entry.undated, tuple(entry.counts))
+                       entry.undated, tuple(entry.counts), entry.before_money)
             for form in _written_forms(word):
                 gaz.add(form, payload)
     return gaz
@@ -78,9 +81,18 @@ def metric_words() -> list[str]:
     return [w for entry in lexicon.metrics().metrics.values() for w in entry.words]
 
 
-def find_metrics(text: str) -> list[MetricMention]:
+# Between a before-money word and its sum: 出口|达|618亿美元, 进口|约|3902亿美元
+MONEY_GAP = re.compile(r"[达为约共计了额总值金]{0,3}")
+
+
+def find_metrics(text: str, values: Sequence[ValueMention] | None = None) -> list[MetricMention]:
+    """The metric words of ``text``; with its ``values``, a word that names a
+    metric only before a sum of money is dropped elsewhere."""
     out = []
-    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts) in _metric_gazetteer().find_all(text):
+    money_starts = {v.start for v in values or () if v.unit_type == "money"}
+    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts, before_money) in _metric_gazetteer().find_all(text):
+        if before_money and values is not None and MONEY_GAP.match(text, end).end() not in money_starts:
+            continue
         word = text[start:end]
         out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily,
                                  balance, undated, counts))

@@ -98,7 +98,7 @@ def companies_component(doc: Doc) -> Doc:
 
 @Language.component("finfacts_metrics", assigns=["doc._.metrics", "doc._.cues"])
 def metrics_component(doc: Doc) -> Doc:
-    doc._.metrics = _in_text_order(metrics.find_metrics(doc.text))
+    doc._.metrics = _in_text_order(metrics.find_metrics(doc.text, doc._.values))
     doc._.cues = _in_text_order(metrics.find_cues(doc.text))
     return doc
 

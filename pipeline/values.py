@@ -36,7 +36,7 @@ NUMBER = (
 RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"
 # After a number: what cannot follow a value (it is a date, an ordinal unit, a
 # multiple, a process node or part of a model name).
-NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|核(?!心)|线|楼|层|路|号线|版|[A-Za-z])")
+NOT_VALUE_AFTER = re.compile(r"(?:年|月|日|号|季|周|天|小时|时|分钟|秒|岁|届|次|期|代|级|倍|纳米|奈米|nm|英寸|寸|吋|像素|毫米|厘米|公分|帧|核(?!心)|线|楼|层|路|号线|版|[A-Za-z])")
 SHARE_CLASS = re.compile(r"[AHB]股")
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z_]|[A-Za-z]-|#|No\.?|v|V)$")
 PERCENT_WORDS_RE = r"百分之"
@@ -156,11 +156,17 @@ def _qualifier_before(text: str, start: int) -> tuple[str | None, int]:
 NARROWING = ("收窄", "缩窄", "缩小")
 
 
+# 比去年同期低约6个百分点, 较上季少1.2亿元: lower than the base, a fall
+COMPARED_LOWER = re.compile(r"(?<!占)(?:比|较)(?![例重率])[^，,。；;：:]{1,12}?(?:低|少)了?$")
+
+
 def _negative_before(text: str, start: int) -> str | None:
     window = text[max(0, start - 8):start]
     m = _patterns()["neg_before"].search(window)
     if m and m.group().strip().startswith(NARROWING) and "亏" in window[:m.start()]:
         return None  # 亏损收窄31.2%: a loss that narrows is an improvement
+    if m is None and (lower := COMPARED_LOWER.search(text, max(0, start - 16), start)) is not None:
+        return lower.group()[-1]
     return m.group().strip() if m else None
 
 

@@ -534,7 +534,7 @@ GROWTH_MULTIPLE = re.compile(rf"(?:增长|增加|成长|年增|季增|月增|大
 def _valuation_multiple_pattern() -> re.Pattern:
     u = lexicon.units()
     before, after = lexicon.alternation(u.multiple_words_before), lexicon.alternation(u.multiple_words_after)
-    joiner = r"(?:的|为|约|约为|达|达到|高达|逾|超过|超|近|仅|获|只有)*"
+    joiner = r"(?:的|为|约|约为|达|达到|高达|逾|超过|超|近|仅|获|只有|分别|分别为)*"
     return re.compile(rf"(?:(?:{before}){joiner}(?P<num>{ARABIC}|[{CN}](?:[{CN}]|点(?=[{CN}]))*)倍"
                       rf"|(?<![\d.,])(?P<num2>{ARABIC})倍(?:的)?(?={after}))")
 
@@ -551,7 +551,15 @@ def _valuation_multiples(text: str) -> list[ValueMention]:
             continue
         start, end = m.start(group), m.end(group) + 1
         out.append(ValueMention(start, end, text[start:end], decimal_to_float(value), "倍", "multiple"))
+        while (more := MULTIPLE_LIST_NEXT.match(text, end)) is not None:
+            # 市盈率分别为44倍、33倍和26倍: the list goes on in the same measure
+            start, end = more.start("num"), more.end()
+            out.append(ValueMention(start, end, text[start:end], decimal_to_float(parse_number(more.group("num").replace(",", ""))),
+                                    "倍", "multiple"))
     return out
+
+
+MULTIPLE_LIST_NEXT = re.compile(rf"(?:、|和|及|与|以及)(?P<num>{ARABIC})倍")
 
 
 def _growth_multiples(text: str) -> list[ValueMention]:

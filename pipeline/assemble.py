@@ -306,6 +306,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
 PARENT_OF_NEXT = re.compile(r"\s?(?:[(（][^()（）]{1,12}[)）])?\s?(?:分拆(?:上市)?的|旗下(?:的)?|控股的|的子公司|子公司|附属公司)$")
 
 
+MARKET_SIZE_OF = ("shipments", "revenue")  # what a whole market's figure of is its size
+
+
 def _market_of_company(code: str, subject: Entity | None, topic: Topic, previous: list[Link]) -> bool:
     """A market or place that takes a share of revenue (or goes on from one)
     in an article about a company is where that company sells."""
@@ -492,9 +495,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
         code, segment = "other", segment or _priced_route(text, clause, value) or "指数点位"
         rules.append(f"metric: other ({subject.name} is a price index)")
-    if code == "shipments" and subject is not None and subject.type == "market":
-        code = "market_size"  # a whole market's sales volume is its size
-        rules.append("metric: market_size (the shipments of a market)")
+    if code in MARKET_SIZE_OF and subject is not None and subject.type == "market":
+        code = "market_size"  # a whole market's sales volume or revenue (快递业务收入) is its size
+        rules.append("metric: market_size (the shipments or revenue of a market)")
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
     # 门店总数 is counted on a day; 新开门市 (stores opened) is a flow over the period

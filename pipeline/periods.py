@@ -608,7 +608,9 @@ def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[Period
     """去年同期: the period of the nearest earlier mention, one year back."""
     out = list(found)
     for m in SAME_PERIOD.finditer(text):
-        anchor = next((p for p in reversed(out) if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"), None)
+        # the nearest in the text (out is in text order but for the mentions added here, at its end)
+        anchor = max((p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"),
+                     key=lambda p: p.end, default=None)
         if anchor is None:
             continue
         before = text[max(0, m.start() - 3):m.start()]

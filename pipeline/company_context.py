@@ -37,7 +37,7 @@ import jieba.posseg  # loads its word-tag dictionary (0.5 s) now, with the other
 from . import lexicon
 from .gazetteer import Gazetteer
 
-SOURCES = ("apposition", "peer", "subject", "model", "conjunct")  # EntityMention.source of what this module finds
+SOURCES = ("apposition", "peer", "subject", "model", "conjunct", "parallel")  # EntityMention.source of what this module finds
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
 CLAUSE_START = re.compile(r"(?:^|(?<=[,.;:!?，。；：！？、\s\"“”「」《》()（）]))")
 SENTENCE_START = re.compile(r"(?:^|(?<=[。！？!?；;\n]))\s*")
@@ -453,6 +453,31 @@ def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
     return out
 
 
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+PERIOD_PREFIXES = "第前上下本今去明较比同首"  # 较第|二季: the period starts a character earlier
+
+
+def parallels(text: str, companies: list[tuple[int, int]], taken: Callable[[int], bool]) -> list[Candidate]:
+    """雅化集团前三季度…；盛新锂能前三季度…: a clause that opens as an earlier
+    clause of its sentence did with a company (the name, then a period),
+    opens with a company too."""
+    starts = clause_starts(text)
+    opened = [a for a, b in companies if a in starts and PERIOD_START.match(text, b)]
+    out = []
+    for s in starts:
+        if taken(s) or not any(a < s and not SENTENCE_END.search(text, a, s) for a in opened):
+            continue
+        for k in range(2, MAX_NAME + 1):
+            if s + k >= len(text) or not NAME_CHAR.match(text[s + k - 1]):
+                break
+            if PERIOD_START.match(text, s + k):
+                if text[s + k - 1] not in PERIOD_PREFIXES and plausible(text[s:s + k]) \
+                        and not any(taken(i) for i in range(s, s + k)):
+                    out.append(Candidate(s, s + k, "parallel"))
+                break
+    return out
+
+
 def conjuncts(text: str, companies: list[tuple[int, int]], taken: Callable[[int], bool]) -> list[Candidate]:
     """Names joined to a company: after it (X与Y) and before it (Y与X)."""
     out = []
@@ -721,6 +746,8 @@ def candidates(text: str, taken: Callable[[int], bool], model: list[tuple[int, i
             if model_span_ok(text, a, b, busy, anchors):
                 accept(Candidate(a, extend_suffixes(text, b), "model"), veto=False)
         anchors += [(c.start, c.end) for c in accepted if c.source == "model"]
+    for c in parallels(text, anchors + [(c.start, c.end) for c in accepted], busy):
+        accept(c)
     while True:  # lists: A、B与C
         new = conjuncts(text, anchors + [(c.start, c.end) for c in accepted if c.source == "conjunct"], busy)
         before = len(accepted)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+FEW_WORDS = 32  # up to this many words, a gazetteer finds them with str.find
 _END = object()  # not a string: no character of a text can walk into a payload
 
 
@@ -26,6 +27,7 @@ class Gazetteer(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._root: dict = {}
         self._first: re.Pattern | None = None
+        self._words: set[str] | None = set()  # while there are few: a text's short names, built per article
         for word, payload in entries:
             self.add(word, payload)
 
@@ -33,6 +35,10 @@ class Gazetteer(Generic[T]):
         if not word:
             return
         self._first = None
+        if self._words is not None:
+            self._words.add(word)
+            if len(self._words) > FEW_WORDS:
+                self._words = None
         node = self._root
         for ch in word:
             node = node.setdefault(ch, {})
@@ -83,6 +89,24 @@ class Gazetteer(Generic[T]):
             self._first = re.compile("|".join(branches) if branches else "(?!)")
         return self._first
 
+    def _starts(self, text: str) -> Iterator[int]:
+        """Where a word may start, in order: with few words, where each
+        occurs (str.find); else the characters that start a word, found by
+        one regex scan in C (most text starts no word), not a Python step per
+        character. (A per-article gazetteer would compile a regex of its own
+        for every article.)"""
+        if self._words is not None:
+            found = set()
+            for word in self._words:
+                at = text.find(word)
+                while at >= 0:
+                    found.add(at)
+                    at = text.find(word, at + 1)
+            yield from sorted(found)
+            return
+        for m in self._first_chars().finditer(text):
+            yield m.start()
+
     def find_all(self, text: str) -> Iterator[tuple[int, int, T]]:
         """Non-overlapping longest matches, left to right. A word that starts
         or ends with a Latin letter must not touch another Latin letter
@@ -90,10 +114,7 @@ class Gazetteer(Generic[T]):
         n = len(text)
         root = self._root
         done = 0  # the end of the last match: nothing starts before it
-        # the characters that start a word, found by one regex scan in C (most
-        # text starts no word), not a Python step per character
-        for m in self._first_chars().finditer(text):
-            i = m.start()
+        for i in self._starts(text):
             if i < done:
                 continue
             node = root[text[i]]

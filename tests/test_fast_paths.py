@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from spacy import util
 
 from pipeline import companies, company_context
-from pipeline.gazetteer import Gazetteer, _is_latin
+from pipeline.gazetteer import FEW_WORDS, Gazetteer, _is_latin
 from pipeline.segment import build_nlp, words_and_spaces
 
 
@@ -43,9 +43,12 @@ PIECES = WORDS + ["电", "国", "际", "X", "2", "0", "3", ".", "-", " ", "，",
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=20), st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
 def test_gazetteer_finds_what_a_scan_of_every_position_finds(pieces, words):
-    gaz = Gazetteer((w, w) for w in words)
     text = "".join(pieces)
-    assert list(gaz.find_all(text)) == _plain_find_all(gaz, text)
+    few = Gazetteer((w, w) for w in words)  # found with str.find
+    assert list(few.find_all(text)) == _plain_find_all(few, text)
+    # past FEW_WORDS words, found by the regex of first characters
+    many = Gazetteer([(w, w) for w in words] + [(f"填{i}", f"填{i}") for i in range(FEW_WORDS + 1)])
+    assert list(many.find_all(text)) == _plain_find_all(many, text)
 
 
 def test_gazetteer_on_the_knowledge_base_and_the_corpus_texts():

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import lexicon
 from .companies import knowledge_base
 from .extract import extract_article
 from .io import Article, read_text_document
@@ -42,8 +43,17 @@ def same_subject(name: str | None) -> str | None:
     return entity.name if entity is not None and entity.type == "company" else name
 
 
+def same_unit(unit: str | None) -> str | None:
+    """One spelling per physical unit: a unit written in Chinese (吨, 千升)
+    is its Latin symbol (t, kL), as units.yaml physical_units maps it and as
+    the output gives it (ANNOTATION U1)."""
+    if not unit:
+        return unit
+    return lexicon.units().physical_units.get(normalize(unit).text, unit)
+
+
 def fact_key(f: dict, level: str) -> tuple:
-    key: tuple = (_num(f["value"]), f["unit"], _num(f.get("value_high")))
+    key: tuple = (_num(f["value"]), same_unit(f["unit"]), _num(f.get("value_high")))
     if level in ("subject", "metric", "full"):
         key += (same_subject(f.get("subject")),)
     if level in ("metric", "full"):

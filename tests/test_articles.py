@@ -55,3 +55,14 @@ def test_seed_scores_do_not_regress():
     score = score_pairs(SEED)
     assert score.prf("value")[2] >= 0.90
     assert score.prf("full")[2] >= 0.60
+
+
+def test_a_unit_written_in_chinese_scores_as_its_latin_symbol():
+    """ANNOTATION U1: gold 吨 and output t name one unit; 吨 and kL do not."""
+    from pipeline.evaluate import fact_key
+
+    gold = {"value": 150000.0, "unit": "吨", "value_high": None}
+    assert fact_key(gold, "value") == fact_key({**gold, "unit": "t"}, "value")
+    assert fact_key({**gold, "unit": "千升"}, "value") == fact_key({**gold, "unit": "kL"}, "value")
+    assert fact_key(gold, "value") != fact_key({**gold, "unit": "kL"}, "value")
+    assert fact_key({**gold, "unit": "CNY"}, "value")[1] == "CNY"

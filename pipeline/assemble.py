@@ -1259,6 +1259,10 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
                    if p.role != "base" and p.period_start and p.granularity != "day"]
         slots = _period_slots(doc.text, periods)
         if len(slots) != len(group):
+            # 预估今年每股亏损0.95元，明后年每股盈余则分别为3.2元、5.6元: the cue's own clause
+            clause_start = max(doc.text.rfind(ch, sentence.start, cue.start) for ch in "，,；;") + 1
+            slots = _period_slots(doc.text, [p for p in periods if p.start >= clause_start])
+        if len(slots) != len(group):
             continue
         for lk, (start, end, label) in zip(group, slots):
             lk.period_start, lk.period_end = start, end

@@ -204,6 +204,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
     take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
     take_short_names(_without_place([m for m in found if m.source == "kb"]))
+    # 巨大(9921) for 巨大机械: the name the article gives a known company by its ticker is its name here
+    take_short_names({m.text: m.entity for m in tickers if m.source == "ticker-kb" and m.text != m.entity.name
+                      and len(m.text) >= 2 and m.text not in STOP_TOKENS and m.text not in GENERIC_NAME_PARTS})
     take_short_names(known_unseen or {})
     places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
     for start, end, entity in places:
@@ -312,7 +315,8 @@ SUB_MARKET = re.compile(r"其中(?P<product>[\u4e00-\u9fff]{2,8}?)(?=零售|批�
 # 新能源汽车方面，11月产销...: a paragraph of an industry report on one product
 ASPECT = re.compile(r"(?:^|(?<=[。！？!?\n]))(?P<product>[\u4e00-\u9fff]{2,8}?)方面[，,]")
 ASPECT_WORDS = {"经营", "业务", "财务", "销售", "出口", "进口", "资产", "资产质量", "资产品质", "客户", "产品", "市场", "价格",
-                "政策", "营运", "获利", "盈利", "成本", "费用", "估值", "股价", "资金", "产能", "研发", "投资", "展望", "营收"}
+                "政策", "营运", "获利", "盈利", "成本", "费用", "估值", "股价", "资金", "产能", "研发", "投资", "展望", "营收",
+                "同业", "同行", "同业的", "同行业", "竞争对手", "对手"}  # 同业方面: the peers, no product
 VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "国内", "海外", "总体", "全部", "产品", "行业"}
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 

@@ -318,6 +318,12 @@ def _market_of_company(code: str, subject: Entity | None, topic: Topic, previous
                                         and previous[-1].subject == topic.current.entity)
 
 
+def _place_market(subject: Entity) -> bool:
+    """中国市场, 北美市场: a place and 市场, no product (全球智能手机市场 has one)."""
+    place = region_gazetteer().get(subject.name.removesuffix("市场"))
+    return subject.type == "market" and subject.name.endswith("市场") and place is not None and place.type == "region"
+
+
 def _home_region(market: str) -> Entity | None:
     name = lexicon.regions().home_regions.get(market)
     return Entity(None, name, "region") if name else None
@@ -454,6 +460,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             metric = replace(metric, segment=metric.segment or subject_mention.text)
             subject_mention, subject, confidence, code = topic.current, topic.current.entity, 0.6, "revenue_share"
             rules.append(f"subject: {subject.name}, whose revenue the market {metric.segment} is a share of")
+    if code in COMPANY_METRICS and subject is not None and _place_market(subject) and topic.current is not None:
+        # 分地区看，中国市场收入约为45.2亿港元: the revenue a company makes in one place
+        metric = replace(metric, segment=metric.segment or subject_mention.text)
+        subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6
+        rules.append(f"subject: {subject.name}, who sells in {metric.segment}")
     whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
     if whole_market is not None:
         subject_mention, subject, confidence = whole_market, whole_market.entity, 0.75

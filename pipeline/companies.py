@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import company_context, lexicon
@@ -232,10 +232,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         unseen.append(m)
     short: dict[str, Entity] = {}
     for m in unseen:
-        short.update(short_forms(m))
-        short.update(_without_place([m]))
-        short.update(_bracketed_short_name(text, m))
+        for name, entity in {**short_forms(m), **_without_place([m]), **_bracketed_short_name(text, m)}.items():
+            if name not in short or short[name].name == name:
+                short[name] = entity  # 敏华 stays 敏华控股's short form, though the model also read 敏华 alone
     take_short_names(short)
+    # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form
+    found = [replace(m, entity=short[m.text]) if m.text in short and not m.entity.known and m.entity.type == "company"
+             and m.entity != short[m.text] and short[m.text].name != m.text else m for m in found]
     for m in groups:
         take(m)
     for m in markets:

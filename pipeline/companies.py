@@ -197,8 +197,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
             continue
-        if end - start == 2 and not company_context.cut_at(text, start):
-            continue  # 人力|成本 is no 力成: a two-character name that starts inside another word
+        if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
+            continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
@@ -217,7 +217,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text), tickers)]
     # (a reshaped name may be left with its suffix alone: A股|股份)
     unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
-              and company_context.suffix_name_ok(text, m.start, m.end, model)]
+              and company_context.suffix_name_ok(text, m.start, m.end, model, m.source == "ticker")]
     for m in unseen:
         take(m)
     so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]
@@ -430,6 +430,7 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     return out
 
 
+WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 
 

@@ -283,7 +283,7 @@ def plausible(name: str) -> bool:
         return False  # 中|实现: one character, then a cue word
     if name.isascii():
         return len(name) >= 3 and name[0].isalpha()  # not 2025E
-    return not _common_word(name) and not _phrase(name)
+    return not common_word(name) and not _phrase(name)
 
 
 def _phrase(name: str) -> bool:
@@ -305,7 +305,7 @@ def _dictionary_tag(word: str) -> str | None:
     return jieba.posseg.dt.word_tag_tab.get(word)
 
 
-def _common_word(word: str, above: int = 2000) -> bool:
+def common_word(word: str, above: int = 2000) -> bool:
     """A frequent word of jieba's own dictionary (分析师, 供应链)."""
     import jieba
 
@@ -332,9 +332,9 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
             end = name_after(text, b, taken)
             if end is None or not plausible(text[b:end]):
                 continue
-            if _common_word(text[b:b + 2], 50):
+            if common_word(text[b:b + 2], 50):
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
-            if not (cut_at(text, a) and cut_at(text, b)):
+            if not (_cut_at(text, a) and _cut_at(text, b)):
                 continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
             out.append(Candidate(b, end, "apposition"))
     return out
@@ -357,7 +357,7 @@ def peers(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
 JIEBA_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # what jieba cuts as one piece
 
 
-def cut_at(text: str, pos: int) -> bool:
+def _cut_at(text: str, pos: int) -> bool:
     """Does jieba put a word boundary at ``pos``? Only the run of text around
     ``pos`` is cut (the pipeline leaves most runs uncut, for speed)."""
     if pos <= 0 or pos >= len(text):
@@ -389,7 +389,7 @@ def _starts_name(text: str, a: int, taken: Callable[[int], bool]) -> bool:
         return True
     if text.endswith(_head_tuple(), 0, a) or text.endswith(_word_tuples()["after_name_long"], 0, a):
         return True
-    return cut_at(text, a)
+    return _cut_at(text, a)
 
 
 CLAUSE_END = re.compile(r"[,.;:!?，。；：！？\n]")
@@ -448,7 +448,7 @@ def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
         a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
         if not plausible(text[a:end]):
             continue
-        if cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
+        if _cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
             out.append(Candidate(a, end, "subject"))
     return out
 
@@ -579,7 +579,7 @@ def inside_person(start: int, end: int, model: list[tuple[int, int, str]]) -> bo
     return any(label == "PER" and a <= start and end <= b and (a, b) != (start, end) for a, b, label in model)
 
 
-def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, str]], ticker: bool = False) -> bool:
     """A name found by its suffix: not where the model reads a person, place
     or body, and not an industry after a common word or a time (人形机器人,
     德国汽车, 明年半导体) unless the model reads a company there."""
@@ -591,8 +591,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     if any(_business_after(text, at + len(name)) for at in _occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
-    if suffix is None:
-        return True
+    if suffix is None or ticker:
+        return True  # 冰川网络(300533): a ticker of its own makes it a company, whatever its head
     head = name[: -len(suffix)]
     if text.startswith(_head_tuple(), end) or text.startswith(("行业", "产业", "板块", "概念"), end):
         return False  # 汽车制造商, 半导体企业, 汽车行业: an industry before a descriptor
@@ -600,7 +600,7 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
         return False  # 内地汽车, 德国汽车: a place's industry
     if time_led(head) or head[:1] in cues().name_never_starts:
         return False
-    common = _common_word(head, 200) or _common_word(head[:2], 2000)
+    common = common_word(head, 200) or common_word(head[:2], 2000)
     return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
 
 

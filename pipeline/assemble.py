@@ -47,7 +47,7 @@ SPEAKS_AFTER = re.compile(r"^(?:最新|近期|近日|日前)?(?:预测|预计|�
 # Figures of a company's own business: a place before them is a segment, not the subject.
 COMPANY_METRICS = {"revenue", "net_profit", "operating_profit", "gross_profit", "eps", "rd_expense", "capex",
                    "pretax_profit", "operating_expense", "dividend", "gross_margin", "operating_margin", "net_margin",
-                   "ebitda", "cash", "free_cash_flow", "operating_cash_flow"}
+                   "ebitda", "cash", "free_cash_flow", "operating_cash_flow", "buyback"}
 ACTORS = ("company", "other")  # subjects that act: companies and investor groups (外资)
 LISTED_ON = re.compile(r"(?:主板|创业板|科创板)?(?:挂牌|上市|交易|招股)")
 ANALYST_SECTORS = ("finance", "bank")
@@ -1275,8 +1275,8 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
             slots = _period_slots(doc.text, [p for p in periods if p.start >= clause_start])
         if len(slots) != len(group):
             continue
-        for lk, (start, end, label) in zip(group, slots):
-            lk.period_start, lk.period_end = start, end
+        for lk, (start, end, label, fiscal) in zip(group, slots):
+            lk.period_start, lk.period_end, lk.fiscal = start, end, fiscal
             lk.rules.append(f"period: {label} by enumeration order")
 
 
@@ -1352,7 +1352,7 @@ def _same_run(text: str, links: list[Link]) -> list[Link]:
     return run
 
 
-def _period_slots(text: str, periods: list[PeriodMention]) -> list[tuple[dt.date, dt.date, str]]:
+def _period_slots(text: str, periods: list[PeriodMention]) -> list[tuple[dt.date, dt.date, str, str | None]]:
     """The periods an enumeration walks through: a span of years counts one
     slot a year (2022年至2024年 -> three slots; 2022年至2025年第一季度 -> 2022,
     2023, 2024 and 2025 Q1)."""
@@ -1365,12 +1365,12 @@ def _period_slots(text: str, periods: list[PeriodMention]) -> list[tuple[dt.date
         elif joined and p.granularity == "year" and nxt.period_start.year > p.period_start.year:
             slots += _year_slots(p.period_start.year, nxt.period_start.year - 1)
         else:
-            slots.append((p.period_start, p.period_end, p.text))
+            slots.append((p.period_start, p.period_end, p.text, p.fiscal))  # 本财年及下一财年: FY2026, FY2027
     return slots if len(slots) >= 2 else []
 
 
-def _year_slots(first: int, last: int) -> list[tuple[dt.date, dt.date, str]]:
-    return [(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)) for y in range(first, last + 1)]
+def _year_slots(first: int, last: int) -> list[tuple[dt.date, dt.date, str, str | None]]:
+    return [(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y), None) for y in range(first, last + 1)]
 
 
 FROM_TO = re.compile(r"从$")

@@ -579,7 +579,9 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         before = text[max(0, p.start - 4):p.start]
         if any(before.endswith(w) for w in BASE_MARKERS):
             p = replace(p, role="base")
-        elif (any(before.endswith(w) for w in ASOF_MARKERS[:5]) or ASOF_NEAR.search(text[max(0, p.start - 10):p.start])) and p.period_end is not None:
+        elif (any(before.endswith(w) for w in ASOF_MARKERS[:5]) or ASOF_NEAR.search(text[max(0, p.start - 10):p.start])) \
+                and p.period_end is not None and not (p.granularity == "day" and CLOSE_AFTER.match(text, p.end)):
+            # (截至今日午间收盘, 金风科技A股报13.62元: the day of the quote, no as-of)
             p = replace(p, role="asof", period_start=p.period_end, granularity="asof")
         if p.granularity == "asof" and p.role == "period":
             p = replace(p, role="asof")
@@ -603,10 +605,11 @@ def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
 # 截至报告期末(2025年一季度): an as-of marker a few characters before, across a bracket
 ASOF_NEAR = re.compile(r"(?:截至|截止)[^，。,;；]{0,6}[(（]$")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+CLOSE_AFTER = re.compile(r"(?:早盘|午间|午盘|午市|上午|下午)?(?:收盘|收市)")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
 SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)|(?P<fy>上一?个?(?:财年|财政年度|会计年度))")
-THIS_FISCAL_YEAR = re.compile(r"本(?:财年|财政年度|会计年度)")
+THIS_FISCAL_YEAR = re.compile(r"(?:本|(?P<next>下一?个?))(?:财年|财政年度|会计年度)")
 
 
 def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
@@ -652,7 +655,7 @@ def _whole_fiscal_year(anchor: PeriodMention, found: list[PeriodMention]) -> Per
 
 def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
     """本财年: the fiscal year the text last named (a quarter or half of it
-    names it too: 2025/26财政年度第二季 ... 本财年 is FY2026)."""
+    names it too: 2025/26财政年度第二季 ... 本财年 is FY2026); 下一财年 the next."""
     out = list(found)
     for m in THIS_FISCAL_YEAR.finditer(text):
         anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal
@@ -661,6 +664,8 @@ def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMenti
             continue
         fy = anchor.fiscal.partition("-")[0]
         start = _fiscal_year_start(found, fy)
+        if m.group("next"):  # 下一财年: the one after
+            fy, start = f"FY{int(fy[2:]) + 1}", _months_after(start, 12) if start else None
         end = _months_after(start, 12) - dt.timedelta(days=1) if start else None
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=fy, granularity="fiscal"))
     out.sort(key=lambda p: p.start)

@@ -43,16 +43,11 @@ class EntityMention:
     source: str  # kb | suffix | ticker | apposition | subject | model | conjunct | short | region | market ...
 
 
-ORG_SUFFIXES = [
-    "股份有限公司", "有限公司", "集团", "控股", "国际", "股份", "科技", "半导体", "微电子", "电子", "通信", "银行",
-    "证券", "保险", "人寿", "产险", "投信", "汽车", "医药", "药业", "制药", "生物", "光电", "电气", "精密", "重工", "实业", "物流", "航空", "机器人", "新能源", "能源", "材料", "存储", "软件", "信息", "网络", "动力",
-    "产业信托", "房产信托", "房地产信托", "房产基金", "房地产基金", "房地产投资信托基金", "置业", "体育", "快递", "速递", "基因",
-    "-KY",
-]
+# Organisation suffixes (company_cues.yaml org_suffixes), in the order a
+# suffix is looked for: the first that ends a word is its suffix.
+ORG_SUFFIXES = company_context.cues().org_suffixes
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
-# Suffixes that also close phrases (取得国际认证, 走向国际): the head must not
-# end in a verb (紫金黄金国际 yes, 取得国际 no).
-WEAK_SUFFIXES = ("国际",)
+WEAK_SUFFIXES = tuple(company_context.cues().weak_suffixes)
 # Words that make a phrase generic, never a company name on their own.
 GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
@@ -604,7 +599,7 @@ def _name_start(tokens, token_text, i, word, suffix) -> int | None:
     return start
 
 
-CITY_NAMED_SUFFIXES = ("银行", "证券", "人寿", "产险", "保险")
+CITY_NAMED_SUFFIXES = tuple(company_context.cues().city_named_suffixes)
 
 
 # X(2330), X(688256.SH), X(NVDA.US): a code in brackets. Letters alone are

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba.posseg  # loads its word-tag dictionary (0.5 s) now, with the other models, not mid-batch
+from pydantic import Field, model_validator
 
 from . import lexicon
 from .gazetteer import Gazetteer
@@ -71,6 +72,16 @@ class CompanyCues(lexicon.Strict):
     name_never_starts: str
     name_never_inside: str
     subsidiary_suffixes: list[str]
+    org_suffixes: list[str] = Field(min_length=1)
+    weak_suffixes: list[str] = []
+    city_named_suffixes: list[str] = []
+
+    @model_validator(mode="after")
+    def _suffix_lists_are_suffixes(self) -> CompanyCues:
+        missing = set(self.industry_suffixes + self.weak_suffixes + self.city_named_suffixes) - set(self.org_suffixes)
+        if missing:
+            raise ValueError(f"not in org_suffixes: {sorted(missing)}")
+        return self
 
 
 @lru_cache(maxsize=1)

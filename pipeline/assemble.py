@@ -79,7 +79,6 @@ FLOW_METRICS = {
     "free_cash_flow", "operating_cash_flow", "shipments", "net_interest_income", "net_interest_margin",
     "credit_loss", "roe", "roa", "asp", "revenue_share", "dividend", "market_share", "market_size", "other",
 }
-OPENED_BEFORE = re.compile(r"(?:新开|新增|开设|新设|增设|关闭|净增|净减)(?:了)?$")
 # Balances, which inherit the end day of that period.
 STOCK_METRICS = {"total_assets", "total_liabilities", "debt_ratio", "cash", "inventory", "npl", "npl_ratio",
                  "capital_ratio", "accumulated_deficit"}
@@ -302,8 +301,17 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
     return _dedupe(links)
 
 
-# 紫金矿业(601899)分拆的|紫金黄金国际: the first company only qualifies the second
-PARENT_OF_NEXT = re.compile(r"\s?(?:[(（][^()（）]{1,12}[)）])?\s?(?:分拆(?:上市)?的|旗下(?:的)?|控股的|的子公司|子公司|附属公司)$")
+@lru_cache(maxsize=1)
+def _opened_before() -> re.Pattern:
+    """新开门店 (stores opened): cues.yaml opened_words, right before a balance's metric word."""
+    return re.compile(rf"(?:{lexicon.alternation(_cues().opened_words)})(?:了)?$")
+
+
+@lru_cache(maxsize=1)
+def _parent_of_next() -> re.Pattern:
+    """紫金矿业(601899)分拆的|紫金黄金国际: between two companies, the words
+    (cues.yaml parent_words) that make the first only qualify the second."""
+    return re.compile(rf"\s?(?:[(（][^()（）]{{1,12}}[)）])?\s?(?:{lexicon.alternation(_cues().parent_words)})$")
 
 
 MARKET_SIZE_OF = ("shipments", "revenue")  # what a whole market's figure of is its size
@@ -333,7 +341,7 @@ def _head_company(text: str, companies_here: list[EntityMention]) -> EntityMenti
     """The company a sentence is about: the first, unless it is the parent
     that qualifies the next one (紫金矿业分拆的紫金黄金国际今日挂牌)."""
     first = companies_here[0]
-    if len(companies_here) > 1 and PARENT_OF_NEXT.match(text, first.end, companies_here[1].start):
+    if len(companies_here) > 1 and _parent_of_next().match(text, first.end, companies_here[1].start):
         return companies_here[1]
     return first
 
@@ -512,7 +520,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
     # 门店总数 is counted on a day; 新开门市 (stores opened) is a flow over the period
-    link.balance = (metric.balance or code in STOCK_METRICS) and not OPENED_BEFORE.search(text, max(0, metric.start - 3),
+    link.balance = (metric.balance or code in STOCK_METRICS) and not _opened_before().search(text, max(0, metric.start - 3),
                                                                                             metric.start)
     if metric.undated:
         period = link.period = None

@@ -106,6 +106,8 @@ class Cues(Strict):
     conversion_words: list[str]
     provisional_words: list[str] = []
     report_words: list[str] = []
+    opened_words: list[str] = Field(min_length=1)
+    parent_words: list[str] = Field(min_length=1)
     enumeration_words: list[str]
     count_metric_types: list[str]
 

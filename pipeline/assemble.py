@@ -326,6 +326,19 @@ def _market_of_company(code: str, subject: Entity | None, topic: Topic, previous
                                         and previous[-1].subject == topic.current.entity)
 
 
+def _seller_in_place(subjects: list[EntityMention], sentence: Sentence, value: ValueMention, code: str,
+                     subject: Entity | None, topic: Topic) -> EntityMention | None:
+    """The company whose figure in a place's market (中国市场) this is: one
+    named earlier in the sentence, else, for a company's own metric, the
+    article's topic."""
+    if subject is None or not _place_market(subject):
+        return None
+    named = [e for e in subjects if e.entity.type == "company" and sentence.start <= e.start and e.end <= value.start]
+    if named:
+        return named[-1]
+    return topic.current if code in COMPANY_METRICS else None
+
+
 def _place_market(subject: Entity) -> bool:
     """中国市场, 北美市场: a place and 市场, no product (全球智能手机市场 has one)."""
     place = region_gazetteer().get(subject.name.removesuffix("市场"))
@@ -468,10 +481,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             metric = replace(metric, segment=metric.segment or subject_mention.text)
             subject_mention, subject, confidence, code = topic.current, topic.current.entity, 0.6, "revenue_share"
             rules.append(f"subject: {subject.name}, whose revenue the market {metric.segment} is a share of")
-    if code in COMPANY_METRICS and subject is not None and _place_market(subject) and topic.current is not None:
-        # 分地区看，中国市场收入约为45.2亿港元: the revenue a company makes in one place
+    seller = _seller_in_place(subjects, sentence, value, code, subject, topic)
+    if seller is not None:
+        # 分地区看，中国市场收入约为45.2亿港元; 百威亚太…，其中中国市场销量按年下滑8.3%:
+        # what a company sells in one place
         metric = replace(metric, segment=metric.segment or subject_mention.text)
-        subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6
+        subject_mention, subject, confidence = seller, seller.entity, 0.6
         rules.append(f"subject: {subject.name}, who sells in {metric.segment}")
     whole_market = _stock_market(doc, sentence, metric, value, default_market, rules)
     if whole_market is not None:

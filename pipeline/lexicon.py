@@ -107,6 +107,7 @@ class Cues(Strict):
     provisional_words: list[str] = []
     report_words: list[str] = []
     opened_words: list[str] = Field(min_length=1)
+    not_cue_words: list[str] = []
     parent_words: list[str] = Field(min_length=1)
     enumeration_words: list[str]
     count_metric_types: list[str]

@@ -37,7 +37,7 @@ class CueMention:
     start: int
     end: int
     text: str
-    cue: str  # kind:yoy kind:qoq kind:mom kind:cagr kind:change estimate provisional coref enumeration conversion level_after
+    cue: str  # kind:yoy kind:qoq kind:mom kind:cagr kind:change estimate provisional coref enumeration conversion level_after none
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +74,8 @@ def _cue_gazetteer() -> Gazetteer[str]:
         gaz.add(w, "enumeration")
     for w in c.conversion_words:
         gaz.add(w, "conversion")
+    for w in c.not_cue_words:
+        gaz.add(w, "none")  # 每千升: the 升 of a unit is no rise
     return gaz
 
 

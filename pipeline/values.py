@@ -176,7 +176,13 @@ def _local_currency_hint(text: str, start: int) -> str | None:
     return lexicon.units().currency_prefix_words[m.group().strip()] if m else None
 
 
+# 6MW及以上机型, 3200万像素及以上模组: the bound of a class of products, no figure
+CLASS_BOUND_AFTER = re.compile(r"及以[上下](?=[\u4e00-\u9fffA-Za-z])")
+
+
 def _reject_context(text: str, start: int, end: int, unit_type: str) -> bool:
+    if CLASS_BOUND_AFTER.match(text, end):
+        return True
     before = text[max(0, start - 3):start]
     if NOT_VALUE_BEFORE.search(before):
         return True

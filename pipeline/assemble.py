@@ -726,6 +726,9 @@ def _kind(doc: Doc, clause, sentence, metric: MetricMention, value: ValueMention
     text = doc.text
     start = max(metric.end, clause[0]) if metric.end <= value.start else clause[0]
     cues = [c for c in _cues_between(doc, start, value.start) if c.cue.startswith("kind:")]
+    if not cues and metric.end <= value.start:
+        # 经济成长率为4.45%: a growth-rate word is its own cue (cues.yaml kind_words)
+        cues = [c for c in _cues_between(doc, metric.start, metric.end) if c.cue.startswith("kind:") and c.end == metric.end]
     gap = text[cues[-1].end:value.start] if cues else ""
     level_words = _cues().level_after_change
     plain_change = bool(cues) and cues[-1].cue == "kind:change"

@@ -650,6 +650,8 @@ def _tickers(text: str) -> list[EntityMention]:
     for m in _ticker_matches(text):
         name = m.group(1)
         known = ticker_index().get(_ticker_key(m.group("code")))
+        if known is not None and not _names_agree(_after_last_stop_word(name), known):
+            known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges
         if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         name = _after_last_stop_word(name)
@@ -660,6 +662,20 @@ def _tickers(text: str) -> list[EntityMention]:
             continue
         out.append(EntityMention(start, m.end(1), name, Entity(None, name, "company", known=False), "ticker"))
     return out
+
+
+SHARE_CLASS_NAME = re.compile(r"[AHBN]股|港股|美股|台股|存托股份|ADR|ADS")
+
+
+def _names_agree(written: str, entity: Entity) -> bool:
+    """Can ``written`` name ``entity``: one of its forms, or a part of its
+    name (巨大 of 巨大机械, 阳明 of 阳明海运), or its name inside ``written``?
+    A class of its shares (H股（00300.HK）) names it too."""
+    if knowledge_base().get(written) == entity or entity.name in written or written in entity.name \
+            or SHARE_CLASS_NAME.fullmatch(written):
+        return True
+    company = next((c for c in lexicon.companies().companies if c.id == entity.id), None)
+    return company is not None and any(written in normalized_form(alias) for alias in company.aliases)
 
 
 TICKER_MARKETS = {"TW": "tw", "TWO": "tw", "HK": "hk", "SH": "cn", "SZ": "cn", "BJ": "cn", "KS": "kr", "KQ": "kr", "T": "jp"}
@@ -677,9 +693,15 @@ def _listing_markets(tickers: list[str]) -> tuple[str, ...]:
 
 
 def _ticker_key(code: str) -> str:
-    """2609.TW, 2609 -> 2609; 00700, 0700.HK -> 700; NVDA.US -> NVDA."""
+    """2609.TW, 2609 -> 2609; 00700, 0700.HK -> 700; NVDA.US -> NVDA. A
+    mainland code keeps its six digits: 002049 (紫光国微) is not 2049 (上银)."""
     head = code.split(".")[0]
+    if head.isdigit() and len(head) == MAINLAND_CODE_DIGITS:
+        return head
     return head.lstrip("0") if head.isdigit() else head
+
+
+MAINLAND_CODE_DIGITS = 6
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lexicon
-from .companies import knowledge_base
+from .companies import _tickers, knowledge_base
 from .extract import extract_article
 from .io import Article, read_text_document
 from .normalize import normalize
@@ -50,6 +50,17 @@ def same_unit(unit: str | None) -> str | None:
     if not unit:
         return unit
     return lexicon.units().physical_units.get(normalize(unit).text, unit)
+
+
+def _named_by_ticker(gold: list[dict], original: str) -> list[dict]:
+    """Gold that names a listed company as the article writes it (上银, from
+    上銀(2049)) names the knowledge base's company of that ticker (上银科技):
+    ANNOTATION S1 allows either name, and the article ties the two."""
+    written = {m.text: m.entity.name for m in _tickers(normalize(original).text) if m.source == "ticker-kb"}
+    if not written:
+        return gold
+    return [{**f, "subject": written.get(normalize(f["subject"]).text, f["subject"])} if f.get("subject") else f
+            for f in gold]
 
 
 def fact_key(f: dict, level: str) -> tuple:
@@ -81,6 +92,7 @@ class Score:
     misses: list = field(default_factory=list)
 
     def add(self, doc_id: str, gold: list[dict], pred: list[dict], original: str) -> None:
+        gold = _named_by_ticker(gold, original)
         self.n_gold += len(gold)
         self.n_pred += len(pred)
         self.misses.append((doc_id, unmatched_by_level(gold, pred)))

@@ -66,3 +66,14 @@ def test_a_unit_written_in_chinese_scores_as_its_latin_symbol():
     assert fact_key({**gold, "unit": "千升"}, "value") == fact_key({**gold, "unit": "kL"}, "value")
     assert fact_key(gold, "value") != fact_key({**gold, "unit": "kL"}, "value")
     assert fact_key({**gold, "unit": "CNY"}, "value")[1] == "CNY"
+
+
+def test_a_name_the_article_gives_with_a_ticker_scores_as_the_companys():
+    """ANNOTATION S1 allows the written name or the knowledge base's: 巨大(9921)
+    in the article ties gold 巨大 to 巨大机械; a name the code cannot name
+    (豐興(2015), not 理想汽车's 2015.HK) stays as written."""
+    from pipeline.evaluate import _named_by_ticker
+
+    gold = [{"subject": "巨大"}, {"subject": "丰兴"}, {"subject": None}]
+    mapped = _named_by_ticker(gold, "巨大(9921)公布財報。豐興(2015)營收成長。")
+    assert [f["subject"] for f in mapped] == ["巨大机械", "丰兴", None]

@@ -648,13 +648,13 @@ NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop token
 def _tickers(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
-        name = m.group(1)
+        written = m.group(1)
+        name = _after_last_stop_word(written)
         known = ticker_index().get(_ticker_key(m.group("code")))
-        if known is not None and not _names_agree(_after_last_stop_word(name), known):
+        if known is not None and not _names_agree(name, known):
             known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges
-        if known is None and (lexicon_word(name) or _is_dictionary_word(name)):
+        if known is None and (lexicon_word(written) or _is_dictionary_word(written)):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
-        name = _after_last_stop_word(name)
         start = m.end(1) - len(name)
         if known is not None:
             # 陽明(2609): the code names a known company, whatever the short name
@@ -674,8 +674,12 @@ def _names_agree(written: str, entity: Entity) -> bool:
     if knowledge_base().get(written) == entity or entity.name in written or written in entity.name \
             or SHARE_CLASS_NAME.fullmatch(written):
         return True
-    company = next((c for c in lexicon.companies().companies if c.id == entity.id), None)
-    return company is not None and any(written in normalized_form(alias) for alias in company.aliases)
+    return any(written in alias for alias in _aliases_by_id().get(entity.id, ()))
+
+
+@lru_cache(maxsize=1)
+def _aliases_by_id() -> dict[str, tuple[str, ...]]:
+    return {c.id: tuple(normalized_form(alias) for alias in c.aliases) for c in lexicon.companies().companies}
 
 
 TICKER_MARKETS = {"TW": "tw", "TWO": "tw", "HK": "hk", "SH": "cn", "SZ": "cn", "BJ": "cn", "KS": "kr", "KQ": "kr", "T": "jp"}

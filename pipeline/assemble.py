@@ -206,8 +206,7 @@ def _reports_on(period: PeriodMention, text: str, metrics: list[MetricMention]) 
 
 @lru_cache(maxsize=1)
 def _month_report() -> re.Pattern:
-    words = "|".join(map(re.escape, _cues().report_words)) or "(?!)"
-    return re.compile(rf"[^，,。；;：:\n]{{0,10}}?(?:{words})")
+    return re.compile(rf"[^，,。；;：:\n]{{0,10}}?(?:{lexicon.alternation(_cues().report_words) or '(?!)'})")
 
 
 class PeriodContext:
@@ -341,8 +340,10 @@ def _seller_in_place(subjects: list[EntityMention], sentence: Sentence, value: V
 
 def _place_market(subject: Entity) -> bool:
     """中国市场, 北美市场: a place and 市场, no product (全球智能手机市场 has one)."""
+    if subject.type != "market" or not subject.name.endswith("市场"):
+        return False
     place = region_gazetteer().get(subject.name.removesuffix("市场"))
-    return subject.type == "market" and subject.name.endswith("市场") and place is not None and place.type == "region"
+    return place is not None and place.type == "region"
 
 
 def _home_region(market: str) -> Entity | None:

@@ -187,7 +187,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     for m in defined:
         take(m)
     # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
-    tickers = _tickers(text)
+    tickers = ticker_mentions(text)
     ticker_names = [(m.start, m.end) for m in tickers if m.source == "ticker"]
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
@@ -408,9 +408,6 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     is named later by the first two characters of its name, where those are
     no other name, no place and no common word, and no other company named
     in the article starts with them."""
-    import jieba
-
-    jieba.initialize()
     owners: dict[str, set[Entity]] = {}
     for m in mentions:
         name = m.entity.name
@@ -420,7 +417,7 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     for prefix, entities in owners.items():
         if len(entities) == 1 and knowledge_base().get(prefix) is None and region_gazetteer().get(prefix) is None \
                 and prefix not in GENERIC_NAME_PARTS and prefix not in STOP_TOKENS \
-                and jieba.dt.FREQ.get(prefix, 0) <= RARE_WORD:
+                and not company_context.common_word(prefix, RARE_WORD):
             out[prefix] = next(iter(entities))
     return out
 
@@ -433,9 +430,6 @@ def _without_place(mentions: list[EntityMention]) -> dict[str, Entity]:
     """台湾高铁 ... 高铁股价, 中国联通 ... 联通: a company whose name opens with a
     place is named later without it, where the rest is no place, no other
     name, no suffix alone and no common word."""
-    import jieba
-
-    jieba.initialize()
     out: dict[str, Entity] = {}
     for m in mentions:
         place = region_gazetteer().longest_at(m.text, 0)
@@ -445,7 +439,7 @@ def _without_place(mentions: list[EntityMention]) -> dict[str, Entity]:
         other = knowledge_base().get(rest)
         if len(rest) >= 2 and (other is None or other == m.entity) and region_gazetteer().get(rest) is None \
                 and rest not in _SUFFIX_TUPLE and rest not in GENERIC_NAME_PARTS and rest not in STOP_TOKENS \
-                and jieba.dt.FREQ.get(rest, 0) <= UNCOMMON_WORD:
+                and not company_context.common_word(rest, UNCOMMON_WORD):
             out[rest] = m.entity
     return out
 
@@ -477,7 +471,7 @@ def _char_tokens(text: str) -> list[tuple[int, int]]:
 
 
 def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMention]) -> list[EntityMention]:
-    """Companies by their organisation suffix, and ``tickers`` (:func:`_tickers`)."""
+    """Companies by their organisation suffix, and ``tickers`` (:func:`ticker_mentions`)."""
     out: list[EntityMention] = []
     token_text = _TokenTexts(text, tokens)
     # one C call per token: only tokens that end in a suffix are looked at
@@ -645,7 +639,7 @@ def _after_last_stop_word(name: str) -> str:
 NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop tokens that may sit inside a name
 
 
-def _tickers(text: str) -> list[EntityMention]:
+def ticker_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
         written = m.group(1)

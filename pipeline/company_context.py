@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,7 +36,7 @@ import jieba.posseg  # loads its word-tag dictionary (0.5 s) now, with the other
 from pydantic import Field, model_validator
 
 from . import lexicon
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, occurrences
 
 SOURCES = ("apposition", "peer", "subject", "model", "conjunct", "parallel")  # EntityMention.source of what this module finds
 NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·&\-]")
@@ -135,8 +135,7 @@ def _trimmed_words() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _peer_pattern() -> re.Pattern:
-    words = "|".join(map(re.escape, sorted(cues().peer_words, key=len, reverse=True)))
-    return re.compile(rf"(?:(?:{words})(?:方面)?[，,]?|同为[\u4e00-\u9fffA-Za-z]{{1,10}}?的)")
+    return re.compile(rf"(?:(?:{lexicon.alternation(cues().peer_words)})(?:方面)?[，,]?|同为[\u4e00-\u9fffA-Za-z]{{1,10}}?的)")
 
 
 # The word lists as tuples and patterns, made once: the checks below run per
@@ -473,7 +472,8 @@ def parallels(text: str, companies: list[tuple[int, int]], taken: Callable[[int]
     clause of its sentence did with a company (the name, then a period),
     opens with a company too."""
     starts = clause_starts(text)
-    opened = [a for a, b in companies if a in starts and PERIOD_START.match(text, b)]
+    start_set = set(starts)
+    opened = [a for a, b in companies if a in start_set and PERIOD_START.match(text, b)]
     out = []
     for s in starts:
         if taken(s) or not any(a < s and not SENTENCE_END.search(text, a, s) for a in opened):
@@ -599,7 +599,7 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     if vetoed(start, end, model, places=False):
         return False
     name = text[start:end]
-    if any(_business_after(text, at + len(name)) for at in _occurrences(text, name)):
+    if any(_business_after(text, at + len(name)) for at in occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)
     if suffix is None or ticker:
@@ -619,15 +619,7 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
 def _business_pattern() -> re.Pattern:
     """A business word right after a name, or after a list the name opens
     (、供应链及国际|业务)."""
-    units = "|".join(map(re.escape, sorted(cues().unit_after, key=len, reverse=True)))
-    return re.compile(rf"(?:[、及和与][\u4e00-\u9fffA-Za-z]{{1,8}}?){{0,4}}(?:{units})")
-
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at >= 0:
-        yield at
-        at = text.find(word, at + 1)
+    return re.compile(rf"(?:[、及和与][\u4e00-\u9fffA-Za-z]{{1,8}}?){{0,4}}(?P<unit>{lexicon.alternation(cues().unit_after)})")
 
 
 def _business_after(text: str, end: int) -> bool:
@@ -638,7 +630,7 @@ def _business_after(text: str, end: int) -> bool:
         return False
     from .metrics import find_metrics
 
-    unit_at = m.end() - max(len(u) for u in cues().unit_after if text.startswith(u, m.end() - len(u)))
+    unit_at = m.start("unit")
     return not any(w.start == 0 and w.end > m.end() - unit_at for w in find_metrics(text[unit_at:unit_at + 8]))
 
 

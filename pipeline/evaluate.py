@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lexicon
-from .companies import _tickers, knowledge_base
+from .companies import knowledge_base, ticker_mentions
 from .extract import extract_article
 from .io import Article, read_text_document
 from .normalize import normalize
@@ -56,7 +56,7 @@ def _named_by_ticker(gold: list[dict], original: str) -> list[dict]:
     """Gold that names a listed company as the article writes it (上银, from
     上銀(2049)) names the knowledge base's company of that ticker (上银科技):
     ANNOTATION S1 allows either name, and the article ties the two."""
-    written = {m.text: m.entity.name for m in _tickers(normalize(original).text) if m.source == "ticker-kb"}
+    written = {m.text: m.entity.name for m in ticker_mentions(normalize(original).text) if m.source == "ticker-kb"}
     if not written:
         return gold
     return [{**f, "subject": written.get(normalize(f["subject"]).text, f["subject"])} if f.get("subject") else f

@@ -23,6 +23,14 @@ def _char_class(chars) -> str:
     return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]"
 
 
+def occurrences(text: str, word: str) -> Iterator[int]:
+    """Every place ``word`` starts in ``text``, overlapping ones included."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
 class Gazetteer(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._root: dict = {}
@@ -96,13 +104,7 @@ class Gazetteer(Generic[T]):
         character. (A per-article gazetteer would compile a regex of its own
         for every article.)"""
         if self._words is not None:
-            found = set()
-            for word in self._words:
-                at = text.find(word)
-                while at >= 0:
-                    found.add(at)
-                    at = text.find(word, at + 1)
-            yield from sorted(found)
+            yield from sorted({at for word in self._words for at in occurrences(text, word)})
             return
         for m in self._first_chars().finditer(text):
             yield m.start()

@@ -551,18 +551,21 @@ def _valuation_multiples(text: str) -> list[ValueMention]:
     out = []
     for m in _valuation_multiple_pattern().finditer(text):
         group = "num" if m.group("num") else "num2"
+        end = m.end(group) + 1
         try:
-            value = parse_number(m.group(group).replace(",", ""))
+            out.append(_multiple(text, m.start(group), end, m.group(group)))
         except NumberError:
             continue
-        start, end = m.start(group), m.end(group) + 1
-        out.append(ValueMention(start, end, text[start:end], decimal_to_float(value), "倍", "multiple"))
         while (more := MULTIPLE_LIST_NEXT.match(text, end)) is not None:
             # 市盈率分别为44倍、33倍和26倍: the list goes on in the same measure
-            start, end = more.start("num"), more.end()
-            out.append(ValueMention(start, end, text[start:end], decimal_to_float(parse_number(more.group("num").replace(",", ""))),
-                                    "倍", "multiple"))
+            out.append(_multiple(text, more.start("num"), more.end(), more.group("num")))
+            end = more.end()
     return out
+
+
+def _multiple(text: str, start: int, end: int, number: str) -> ValueMention:
+    """``number``倍 at [start, end), unit 倍 (NumberError if it reads as no number)."""
+    return ValueMention(start, end, text[start:end], decimal_to_float(parse_number(number.replace(",", ""))), "倍", "multiple")
 
 
 MULTIPLE_LIST_NEXT = re.compile(rf"(?:、|和|及|与|以及)(?P<num>{ARABIC})倍")

@@ -262,7 +262,7 @@ def find_values(text: str, market: str = "cn", token_starts: frozenset[int] | No
         pos = mention.end
     found.sort(key=lambda v: v.start)
     found = _drop_exchange_rates(text, found)
-    return _carry_currency(text, _share_signs(text, [_with_context(text, v) for v in found]))
+    return _carry_currency(text, _share_signs(text, [_with_context(text, v) for v in found]), market)
 
 
 EXCHANGE_JOINER = re.compile(r"\s?(?:兑|兑换|换|比)\s?(?:约)?\s?")
@@ -284,13 +284,15 @@ SENTENCE_END = re.compile(r"[。！？!?\n]")
 SAME_BELOW = re.compile(r"[(（](?:单位[:：])?\s?(?:(?P<word>[\u4e00-\u9fff]{2,3})\s?[,，、]?\s?)?下同[)）]")
 
 
-def _carry_currency(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn") -> list[ValueMention]:
     """A bare 元 takes a currency the article has fixed for it: one declared
     for what follows (人民币，下同), else the currency word of an earlier
     amount in the same sentence (人民币195.3亿元、248亿元及297.6亿元 are all
-    CNY: the word is written once for the list)."""
+    CNY: the word is written once for the list), else the foreign currency
+    a Hong Kong article reports a company's results in (see
+    ``_reporting_currency``)."""
     declared = _declared_currencies(text, mentions)
-    out, sentence_currency, previous_end = [], None, 0
+    out, sentence_currency, reporting, previous_end = [], None, None, 0
     for v in mentions:
         if SENTENCE_END.search(text, previous_end, v.start):
             sentence_currency = None
@@ -299,11 +301,40 @@ def _carry_currency(text: str, mentions: list[ValueMention]) -> list[ValueMentio
             # 人民币248亿元 starts a currency for the bare 元 after it; 110亿港元 ends it
             carries = text[v.end - 1:v.end] in "元块" and _local_currency_hint(text, v.start)
             sentence_currency = v.unit if carries else None
+            reporting = _reporting_currency(market, v, carries, reporting)
         elif v.unit_type == "money" and v.currency_source == "local":
-            unit = sentence_currency or next((u for pos, u in reversed(declared) if pos <= v.start), None)
+            unit = (sentence_currency or next((u for pos, u in reversed(declared) if pos <= v.start), None)
+                    or reporting)
             if unit is not None:
                 v = replace(v, unit=unit, currency_source="carried")
         out.append(v)
+    return _currency_after_list(text, out)
+
+
+def _reporting_currency(market: str, v: ValueMention, carries: bool, current: str | None) -> str | None:
+    """Hong Kong papers give a mainland company's results as 收入人民币21.4亿元
+    and then go on in bare 元 (溢利3.02亿元, and in the next paragraph 医院业务
+    收入18.7亿元): the 元 stays the foreign currency until the article names
+    an amount in its own currency again (报13.58港元)."""
+    if market != "hk":
+        return None
+    if carries and v.unit != lexicon.units().market_currency[market]:
+        return v.unit
+    if v.unit == lexicon.units().market_currency[market]:
+        return None
+    return current
+
+
+def _currency_after_list(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
+    """0.95元及1.08元人民币: a currency word after the last amount of a list
+    is the currency of the bare 元 before it."""
+    out = list(mentions)
+    for i in range(len(out) - 2, -1, -1):
+        cur, nxt = out[i], out[i + 1]
+        if (cur.unit_type == "money" and cur.currency_source in ("local", "carried") and nxt.unit_type == "money"
+                and nxt.currency_source == "word" and text[cur.end - 1:cur.end] == "元"
+                and text[nxt.end - 1:nxt.end] != "元" and text[cur.end:nxt.start].strip() in LIST_JOINERS):
+            out[i] = replace(cur, unit=nxt.unit, currency_source="carried")
     return out
 
 

@@ -33,7 +33,7 @@ from .companies import (
     region_gazetteer,
 )
 from .metrics import CueMention, MetricMention, find_metrics
-from .periods import PeriodMention, quarter_bounds
+from .periods import WHOLE_YEAR_WORDS, PeriodMention, quarter_bounds
 from .products import ProductMention
 from .values import ValueMention, with_market
 
@@ -71,7 +71,6 @@ def _comparison_period(p: PeriodMention) -> bool:
 
 
 CURRENT_PERIOD_WORDS = ("本季度", "本季", "当季", "该季度")
-WHOLE_YEAR_WORDS = ("全年", "本年度")
 # Figures of a reporting period, which inherit the period the text reports on.
 FLOW_METRICS = {
     "revenue", "net_profit", "operating_profit", "gross_margin", "operating_margin", "net_margin", "eps",
@@ -1097,10 +1096,13 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.period_start, link.period_end, link.fiscal = context.period_start, context.period_end, context.fiscal
         link.rules.append(f"period: {context.text}, the reported quarter")
         return
-    if link.period is not None and link.period.text in WHOLE_YEAR_WORDS and not link.period.text[:2].isdigit():
+    if (link.period is not None and link.period.text in WHOLE_YEAR_WORDS and not link.period.text[:2].isdigit()
+            and link.period.fiscal is None):
         # 全年 in an article about 2024 (or a fiscal year) is that year, not the publication year
+        # (periods.py has dated a 全年 that follows a fiscal label already)
         if context.fiscal:
-            link.period_start = link.period_end = None
+            whole = "-" not in context.fiscal and context.period_start is not None
+            link.period_start, link.period_end = (context.period_start, context.period_end) if whole else (None, None)
             link.fiscal = context.fiscal.split("-")[0]
         elif context.period_end is not None:
             link.period_start, link.period_end = dt.date(context.period_end.year, 1, 1), dt.date(context.period_end.year, 12, 31)

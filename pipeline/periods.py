@@ -553,6 +553,9 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         if fiscal_year and p.granularity == "half" and "财年" in p.text:
             # 上半财年, 下半财年 after a fiscal label: halves of that fiscal year
             p = _fiscal_half(p, fiscal_year, out)
+        if fiscal_year and p.text in WHOLE_YEAR_WORDS:
+            # 截至2025年6月30日止年度全年业绩, 全年派息: the whole fiscal year
+            p = _whole_fiscal(p, fiscal_year, out)
         if fiscal_year and p.granularity == "quarter" and not p.explicit_year:
             # 英伟达2026财年第二季度...二季度H20销售额: the fiscal quarter again
             q = (p.period_start.month - 1) // 3 + 1
@@ -687,6 +690,16 @@ def _fiscal_year_start(found: list[PeriodMention], fy: str) -> dt.date | None:
             back = 3 * (int(part[1]) - 1) if part.startswith("Q") else 6 * (int(part[1]) - 1) if part.startswith("H") else 0
             return _months_after(p.period_start, -back)
     return None
+
+
+WHOLE_YEAR_WORDS = ("全年", "本年度")  # the year the text is about: after a fiscal label, that fiscal year
+
+
+def _whole_fiscal(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:
+    """全年 after a fiscal label: fiscal year ``fy``, dated when a label of it is."""
+    start = _fiscal_year_start(found, fy)
+    end = _months_after(start, 12) - dt.timedelta(days=1) if start else None
+    return replace(p, period_start=start, period_end=end, fiscal=fy, granularity="fiscal")
 
 
 def _fiscal_half(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:

@@ -1018,7 +1018,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause;
     # nor does the horizon of a target (全年目标约为300家；门店总数为461家)
     periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end) and not TARGET_AFTER.match(doc.text, p.end)]
-    if not _quoted_daily(metric):
+    if not _quoted_daily(metric) or _yield_on_forecast(doc, sentence, metric):
         periods = [p for p in periods if p.granularity != "day"]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
@@ -1145,6 +1145,18 @@ def _fill_period(link: Link, previous: list[Link]) -> None:
 
 def _estimate(doc: Doc, clause, value: ValueMention) -> bool:
     return any(c.cue == "estimate" for c in _cues_between(doc, clause[0], value.start))
+
+
+def _yield_on_forecast(doc: Doc, sentence: Sentence, metric: MetricMention) -> bool:
+    """投顾预估今年每股纯益约1.55元，以此推算现金殖利率约4.2%: a ratio quoted
+    per day (a yield) computed on forecast earnings is the forecast year's."""
+    first = sentence.clauses[0]
+    return (metric.type == "ratio" and any(c.cue == "estimate" for c in _cues_between(doc, first[0], first[1]))
+            and not PRICE_BASIS.search(doc.text, sentence.start, metric.start))
+
+
+# 以现价计, 按今日收盘价计算: the yield is the day's, whatever the sentence forecasts
+PRICE_BASIS = re.compile(r"现价|收盘价|收市价|股价|市价")
 
 
 def _forecast_sentence(doc: Doc, sentence: Sentence, period: PeriodMention | None) -> bool:

@@ -304,11 +304,15 @@ def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn")
             reporting = _reporting_currency(market, v, carries, reporting)
         elif v.unit_type == "money" and v.currency_source == "local":
             unit = (sentence_currency or next((u for pos, u in reversed(declared) if pos <= v.start), None)
-                    or reporting)
+                    or (reporting if not QUOTE_BEFORE.search(text, max(0, v.start - 6), v.start) else None))
             if unit is not None:
                 v = replace(v, unit=unit, currency_source="carried")
         out.append(v)
     return _currency_after_list(text, out)
+
+
+# 股价收报5元, 目标价由21元: a Hong Kong share is quoted in its own currency
+QUOTE_BEFORE = re.compile(r"(?:报|收于|收|高见|低见|股价|目标价|价)(?:由|为|至|在)?$")
 
 
 def _reporting_currency(market: str, v: ValueMention, carries: bool, current: str | None) -> str | None:

@@ -621,6 +621,31 @@ def _ticker_matches(text: str) -> Iterator[re.Match]:
         pos = m.end()
 
 
+def _whole_written_name(text: str, m: re.Match) -> str:
+    """The name part of a ticker match, without the word the reach cut in two
+    (小型发|展商资本策略地产(00497): 展商 is the tail of 发展商, a descriptor,
+    not part of the name)."""
+    import jieba
+
+    start = m.start(1)
+    if m.end(1) - start < TICKER_NAME_REACH or start == 0 or not NAME_CHAR.match(text[start - 1]):
+        return m.group(1)
+    wider = start
+    while wider > max(0, start - TICKER_WIDEN) and NAME_CHAR.match(text[wider - 1]):
+        wider -= 1
+    pos = wider
+    for word in jieba.dt.cut(text[wider:m.end(1)], HMM=False):
+        pos += len(word)
+        if pos == start:
+            return m.group(1)  # the reach cut between two words
+        if pos > start:
+            return text[pos:m.end(1)] if pos - start < m.end(1) - start - 1 else m.group(1)
+    return m.group(1)
+
+
+TICKER_WIDEN = 3  # characters a cut word may reach back beyond TICKER_NAME_REACH
+
+
 def _after_last_stop_word(name: str) -> str:
     """The tail that is most likely the name: what follows the last stop word,
     as jieba cuts it (分拆|的|美的|置业 -> 美的置业: the 的 inside 美的 is no stop word)."""
@@ -631,6 +656,8 @@ def _after_last_stop_word(name: str) -> str:
         rest = "".join(words[i + 1:])
         if words[i] in NAME_ADJECTIVES and i > 0 and words[i - 1] not in STOP_TOKENS:
             continue  # 的|台湾|大|车队: an adjective after a name word is part of the name
+        if words[i] in NAME_ADJECTIVES and i + 1 < len(words) and len(words[i + 1]) == 1:
+            return words[i] + rest  # 厂商|新|时|达, 的|大|银|微|系统: a name jieba cannot cut into words
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             return rest
     return name
@@ -642,12 +669,13 @@ NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop token
 def ticker_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
-        written = m.group(1)
+        written = _whole_written_name(text, m)
         name = _after_last_stop_word(written)
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is not None and not _names_agree(name, known):
             known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges
-        if known is None and (lexicon_word(written) or _is_dictionary_word(written)):
+        if known is None and (lexicon_word(written) or (_may_be_abbreviation(m.group("code"))
+                                                         and _is_dictionary_word(written))):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation
         start = m.end(1) - len(name)
         if known is not None:
@@ -658,6 +686,14 @@ def ticker_mentions(text: str) -> list[EntityMention]:
     return out
 
 
+def _may_be_abbreviation(code: str) -> bool:
+    """Can a bracketed code be no ticker: letters (存托凭证(ADR)), or a year
+    (营收(2024))? A common word before any other code is a company's short
+    name: 雄狮(2731), 国宾(2704), 统一(1216)."""
+    return not code[0].isdigit() or YEAR_LIKE.fullmatch(code) is not None
+
+
+YEAR_LIKE = re.compile(r"(?:19|20)\d{2}")
 SHARE_CLASS_NAME = re.compile(r"[AHBN]股|港股|美股|台股|存托股份|ADR|ADS")
 
 

@@ -213,6 +213,8 @@ def reshape(text: str, start: int, end: int, model: list[tuple[int, int, str]]) 
     end = extend_suffixes(text, end)
     if trimmed > start:
         return trimmed, end  # 同业|丘钛科技: what was trimmed stays off, whatever the model reads
+    if any(text.startswith(head, start - len(head)) for head in _trimmed_words()):
+        return start, end  # 厂商|新时达: the model's 商新时达 would take part of the descriptor back
     for a, b, label in model:
         if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]):
             start = a

@@ -210,6 +210,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         elif entity.type in ("market", "other"):
             take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
     unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text), tickers)]
+    # 专科医院集团|海吉亚医疗(06078): a suffix name right before a ticker's name describes it
+    ticker_starts = {m.start for m in tickers}
+    unseen = [m for m in unseen if not (m.source == "suffix" and m.end in ticker_starts)]
     # (a reshaped name may be left with its suffix alone: A股|股份)
     unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
               and company_context.suffix_name_ok(text, m.start, m.end, model, m.source == "ticker")]
@@ -231,7 +234,11 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             if name not in short or short[name].name == name:
                 short[name] = entity  # 敏华 stays 敏华控股's short form, though the model also read 敏华 alone
     take_short_names(short)
-    # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form
+    # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form;
+    # so is the head of a name given with its ticker (海吉亚医疗(06078) … 海吉亚股价), though no suffix ends it
+    for head, entity in _ticker_name_heads(unseen).items():
+        if head not in short or short[head].name == head:
+            short[head] = entity
     found = [replace(m, entity=short[m.text]) if m.text in short and not m.entity.known and m.entity.type == "company"
              and m.entity != short[m.text] and short[m.text].name != m.text else m for m in found]
     for m in groups:
@@ -535,6 +542,8 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False  # 华东地区|汽车: a region or a field, then an industry
     if len(_without_generic_parts(head)) < 2:
         return False
+    if company_context.adverb_then_verb(head):
+        return False  # 亦关注|集团旗下
     if suffix in WEAK_SUFFIXES and company_context.ends_in_verb(head):
         return False
     return not _is_dictionary_word(name)
@@ -646,6 +655,22 @@ def _whole_written_name(text: str, m: re.Match) -> str:
 TICKER_WIDEN = 3  # characters a cut word may reach back beyond TICKER_NAME_REACH
 
 
+def _without_leading_suffix(name: str) -> str:
+    """专科医院集团|海吉亚医疗(06078), 民营医疗集团|医思健康(02138): the name
+    before a ticker starts after the last organisation suffix inside it, which
+    ends its descriptor. Not where what follows is a suffix too (大新银行|集团,
+    平安银行|股份)."""
+    best = 0
+    for suffix in ORG_SUFFIXES:
+        if len(suffix) < 2:
+            continue
+        i = name.rfind(suffix)
+        rest = name[i + len(suffix):] if i >= 0 else ""
+        if len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and rest not in company_context.FOLLOWING_SUFFIXES:
+            best = max(best, i + len(suffix))
+    return name[best:]
+
+
 def _after_last_stop_word(name: str) -> str:
     """The tail that is most likely the name: what follows the last stop word,
     as jieba cuts it (分拆|的|美的|置业 -> 美的置业: the 的 inside 美的 is no stop word)."""
@@ -670,7 +695,7 @@ def ticker_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
         written = _whole_written_name(text, m)
-        name = _after_last_stop_word(written)
+        name = _without_leading_suffix(_after_last_stop_word(written))
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is not None and not _names_agree(name, known):
             known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges
@@ -762,6 +787,22 @@ def _lexicon_words() -> frozenset[str]:
 
 def lexicon_word(word: str) -> bool:
     return word in _lexicon_words()
+
+
+def _ticker_name_heads(unseen: list[EntityMention]) -> dict[str, Entity]:
+    """海吉亚医疗(06078) -> {海吉亚: entity, 海吉: entity}: the heads of a name
+    written with its ticker that leave two characters or more, to tie the
+    mentions found by other rules to it (never to find new ones: 海吉 alone
+    is no name)."""
+    heads: dict[str, Entity] = {}
+    for m in unseen:
+        if m.source == "ticker" and len(m.text) >= TICKER_HEAD_MIN:
+            for k in range(2, len(m.text) - 1):
+                heads.setdefault(m.text[:k], m.entity)
+    return heads
+
+
+TICKER_HEAD_MIN = 4
 
 
 def short_forms(mention: EntityMention) -> dict[str, Entity]:

@@ -598,8 +598,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     德国汽车, 明年半导体) unless the model reads a company there."""
     from .companies import region_gazetteer
 
-    if vetoed(start, end, model, places=False):
-        return False
+    if vetoed(start, end, model, places=False) and not (ticker and _veto_starts_before(start, end, model)):
+        return False  # (民营医疗集团医思健康(02138) read as one body: the ticker's name is a company)
     name = text[start:end]
     if any(_business_after(text, at + len(name)) for at in occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
@@ -648,6 +648,13 @@ def ends_in_verb(phrase: str) -> bool:
     return bool(words) and words[-1].flag == "v"
 
 
+def adverb_then_verb(phrase: str) -> bool:
+    """亦关注, 也看好, 均宣布: an adverb and a verb, as jieba tags them, are
+    what a sentence does, not the head of a name (亦关注集团旗下...)."""
+    words = list(jieba.posseg.cut(phrase))
+    return len(words) >= 2 and words[0].flag == "d" and words[-1].flag == "v"
+
+
 def person_name(name: str) -> bool:
     """张志强, 陈俊圣: a common surname and two characters that jieba tags as
     a person's name. (Two-character names are left alone: 古茗, 保瑞 are
@@ -668,6 +675,12 @@ def vetoed(start: int, end: int, model: list[tuple[int, int, str]], places: bool
         return False
     return any(label in VETO_LABELS and not (label == "GPE" and (not places or a == start and b < end))
                for a, b, label in overlapping)
+
+
+def _veto_starts_before(start: int, end: int, model: list[tuple[int, int, str]]) -> bool:
+    """Every span the model vetoes a name with reaches back before it: the
+    name is the end of a longer phrase, not the person or body itself."""
+    return all(a < start for a, b, label in model if a < end and start < b and label in VETO_LABELS)
 
 
 def _needs_model(sentence: re.Match, known: list[tuple[int, int]]) -> bool:

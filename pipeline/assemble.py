@@ -345,6 +345,15 @@ def _place_market(subject: Entity) -> bool:
     return place is not None and place.type == "region"
 
 
+# 交通部观光署统计，… / 国家统计局数据显示，…: a sentence that opens with an agency's statistics
+STATISTICS_OPENING = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:部|局|署|处|厅|委|统计处|统计局|主计总处)(?:的)?(?:最新)?(?:统计|数据|资料)(?:显示|指出)?[,，]")
+
+
+def _statistics_sentence(text: str, sentence: Sentence) -> bool:
+    return STATISTICS_OPENING.match(text, sentence.start) is not None
+
+
 def _home_region(market: str) -> Entity | None:
     name = lexicon.regions().home_regions.get(market)
     return Entity(None, name, "region") if name else None
@@ -440,6 +449,13 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("metric: other (a total dividend payout, not per share)")
     subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
     subject = subject_mention.entity if subject_mention else None
+    if subject is None and code not in COMPANY_METRICS and _statistics_sentence(text, sentence):
+        # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
+        # not the company the article is about
+        subject = _home_region(default_market)
+        if subject is not None:
+            confidence = 0.5
+            rules.append(f"subject: {subject.name}, an agency's statistic of the article's economy")
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6

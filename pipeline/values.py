@@ -370,6 +370,11 @@ def _share_signs(text: str, mentions: list[ValueMention]) -> list[ValueMention]:
     return out
 
 
+# The capital (banker's) forms of the digits, and 幺 and 俩: words of their own
+# (参股, 大陆, 陆续, 队伍) unless other numerals join them (壹佰万元, 叁拾)
+LONE_FORMS_NO_NUMBER = frozenset("壹贰叁参肆伍陆柒捌玖拾佰仟幺俩")
+
+
 def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int] | None) -> ValueMention | None:
     num = m.group("num")
     start = m.start("prefix") if m.group("prefix") else m.start("minus") if m.group("minus") else m.start("num")
@@ -378,6 +383,8 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
     unit, unit_type, source = _unit_with_prefix(m, market)
     end = m.end()
     if _is_cn_numeral(num):
+        if len(num) == 1 and num in LONE_FORMS_NO_NUMBER:
+            return None  # 参股, 陆家嘴, 伍: an amount's capital form never stands alone
         if all(ch in "万亿兆千百十" for ch in num) and unit_type == "count" and not m.group("mid") and not _qualifier_before(text, m.start("num"))[0]:
             return None  # 万卡, 千卡: a size descriptor, not a count
         if num in ("一", "壹") and unit_type == "count":

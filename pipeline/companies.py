@@ -177,7 +177,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         short name, a short form, a prefix of a known name)."""
         if names:
             for start, end, entity in Gazetteer(names.items()).find_all(text):
-                take(EntityMention(start, end, text[start:end], entity, "short"))
+                if not any(a <= start and end <= b and (a, b) != (start, end) for a, b in ticker_names):
+                    # (数码通电讯(00315) holds no 电讯, the short form of 香港电讯)
+                    take(EntityMention(start, end, text[start:end], entity, "short"))
 
     # the statistical model: its ORG spans are candidates, its persons, places
     # and bodies veto rule candidates (company_context)

@@ -475,10 +475,11 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             if subject is not None:
                 confidence = 0.5
                 rules.append(f"subject: {subject.name}, the economy of the article's market")
-    if code == "stock_price" and subject is not None and subject.type == "other" and topic.current is not None:
-        # 美系外资维持买进评等，目标价2,900元: a share price is a company's, not an investor group's
+    if code in DAILY_METRICS and subject is not None and subject.type == "other" and topic.current is not None:
+        # 美系外资维持买进评等，目标价2,900元; 外资卖超1,850张，市值约503亿元: a share price or
+        # market value is a company's, not an investor group's
         subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6
-        rules.append("subject: article topic (a share price of no investor group)")
+        rules.append("subject: article topic (a share price or market value of no investor group)")
     product = _product_before(doc, clause, metric, value)
     if product is not None and product.owner != subject and not (
             subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):
@@ -908,8 +909,10 @@ def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: Va
     if not hits:
         return None
     hit = hits[-1]
-    if any(e.start < hit.start() <= e.end and e.entity.type == "company" for e in _within(doc._.entities, sentence.start, hit.end())):
-        return None  # 海天A股...总市值: the company's own shares, not the market
+    companies = [e for e in _within(doc._.entities, sentence.start, hit.end()) if e.entity.type == "company"]
+    if any(e.start < h.start() <= e.end for e in companies for h in hits):
+        # 海天A股...总市值, 中国太保A股收报38.62元，A股流通市值: the company's own shares, not the market
+        return None
     name, market = words[hit.group()]
     if not name:
         if metric.start - hit.end() > 6:

@@ -57,6 +57,8 @@ class CompanyCues(lexicon.Strict):
     peer_words: list[str]
     anaphora: list[str]
     descriptor_blockers: list[str]
+    brand_heads: list[str]
+    own_brand_words: list[str]
     after_name: list[str]
     company_predicates: list[str]
     generic_names: list[str]
@@ -166,6 +168,7 @@ def _word_tuples() -> dict[str, tuple[str, ...]]:
     c = cues()
     return {
         "blockers": tuple(c.descriptor_blockers),
+        "own_brand_words": tuple(c.own_brand_words),
         "anaphora": tuple(c.anaphora),
         "after_name_long": tuple(w for w in c.after_name if len(w) > 1),
         "verbs_before": tuple(c.verbs_before),
@@ -339,6 +342,8 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
                 continue
             if text.endswith(blockers, 0, a) or _anaphoric(text, a, clauses):
                 continue
+            if head in cues().brand_heads and text.endswith(_word_tuples()["own_brand_words"], 0, a):
+                continue  # 旗舰品牌|太二酸菜鱼: the company's own brand, no company
             if b < len(text) and _extends_word(text, a, b):
                 continue  # 股 in 股价: the head is part of another word
             end = name_after(text, b, taken)

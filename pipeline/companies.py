@@ -238,9 +238,12 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     take_short_names(short)
     # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form;
     # so is the head of a name given with its ticker (海吉亚医疗(06078) … 海吉亚股价), though no suffix ends it
-    for head, entity in _ticker_name_heads(unseen).items():
+    heads = _ticker_name_heads(unseen)
+    for head, entity in heads.items():
         if head not in short or short[head].name == head:
             short[head] = entity
+    # 新濠国际(suffix) … 新濠国际发展(00200): a company found by a head of a ticker's name is that company
+    short = {name: heads.get(entity.name, entity) for name, entity in short.items()}
     found = [replace(m, entity=short[m.text]) if m.text in short and not m.entity.known and m.entity.type == "company"
              and m.entity != short[m.text] and short[m.text].name != m.text else m for m in found]
     for m in groups:
@@ -659,18 +662,20 @@ TICKER_WIDEN = 3  # characters a cut word may reach back beyond TICKER_NAME_REAC
 
 def _without_leading_suffix(name: str) -> str:
     """专科医院集团|海吉亚医疗(06078), 民营医疗集团|医思健康(02138): the name
-    before a ticker starts after the last organisation suffix inside it, which
-    ends its descriptor. Not where what follows is a suffix too (大新银行|集团,
-    平安银行|股份)."""
+    before a ticker starts after a group word inside it, which ends its
+    descriptor; not where what follows is a common word or a suffix
+    (新濠国际|发展, 平安银行|股份 are whole names)."""
     best = 0
-    for suffix in ORG_SUFFIXES:
-        if len(suffix) < 2:
-            continue
-        i = name.rfind(suffix)
-        rest = name[i + len(suffix):] if i >= 0 else ""
-        if len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and rest not in company_context.FOLLOWING_SUFFIXES:
-            best = max(best, i + len(suffix))
+    for word in DESCRIPTOR_ENDS:
+        i = name.rfind(word)
+        rest = name[i + len(word):] if i >= 0 else ""
+        if (len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and rest not in company_context.FOLLOWING_SUFFIXES
+                and not company_context.common_word(rest, UNCOMMON_WORD)):
+            best = max(best, i + len(word))
     return name[best:]
+
+
+DESCRIPTOR_ENDS = ("集团", "公司")
 
 
 def _after_last_stop_word(name: str) -> str:
@@ -685,11 +690,14 @@ def _after_last_stop_word(name: str) -> str:
             continue  # 的|台湾|大|车队: an adjective after a name word is part of the name
         if words[i] in NAME_ADJECTIVES and i + 1 < len(words) and len(words[i + 1]) == 1:
             return words[i] + rest  # 厂商|新|时|达, 的|大|银|微|系统: a name jieba cannot cut into words
+        if words[i] in NAME_PART_STOPS and company_context.common_word(rest, UNCOMMON_WORD):
+            continue  # 新濠|国际|发展: 发展 alone is no name, 国际 is part of it
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             return rest
     return name
 
 
+NAME_PART_STOPS = frozenset("国际 中国 美国 全球 国内 国产".split())  # stop tokens that also sit inside names
 NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop tokens that may sit inside a name
 
 

@@ -33,7 +33,7 @@ from .companies import (
     region_gazetteer,
 )
 from .metrics import CueMention, MetricMention, find_metrics
-from .periods import WHOLE_YEAR_WORDS, PeriodMention, quarter_bounds
+from .periods import PREVIOUS_QUARTER_WORDS, WHOLE_YEAR_WORDS, PeriodMention, quarter_bounds
 from .products import ProductMention
 from .values import ValueMention, with_market
 
@@ -239,6 +239,8 @@ class PeriodContext:
                 self.lead_day = p
             if _comparison_period(p) or p.text in WHOLE_YEAR_WORDS or p.text in CURRENT_PERIOD_WORDS:
                 continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
+            if p.text in PREVIOUS_QUARTER_WORDS or (text and text[p.start - 1:p.start] in FROM_WORDS):
+                continue  # 较上季, 由第二季的48%拉升至56%: the period of an earlier figure reports on nothing
             if p.granularity == "span" and p.period_start and (p.period_end - p.period_start).days < 28:
                 continue  # 本周, 15日至19日: a few days (an offer window, a week's trading) report on nothing
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):
@@ -1015,8 +1017,10 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
     others = [p for p in periods if not _period_of_earlier_value(doc, p, value)]
-    if len(others) < len(periods) and any(p.end <= value.start for p in others):
-        # 公布第三季...毛利率由第二季的负2.2%翻正至18.5%: 18.5% is the third quarter's
+    if len(others) < len(periods) and (any(p.end <= value.start for p in others)
+                                       or doc.text[_earlier_value_period(doc, periods, value).start - 1] in FROM_WORDS[:1]):
+        # 公布第三季...毛利率由第二季的负2.2%翻正至18.5%: 18.5% is the third quarter's;
+        # 占比由第二季的48%拉升至56%: so is 56%, from the text's context
         # (with no other period before it, 从A到B decides: see _from_to)
         periods = others
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
@@ -1051,6 +1055,13 @@ TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
 EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
+
+
+FROM_WORDS = ("由", "从")
+
+
+def _earlier_value_period(doc: Doc, periods: list[PeriodMention], value: ValueMention) -> PeriodMention:
+    return next(p for p in periods if _period_of_earlier_value(doc, p, value))
 
 
 def _period_of_earlier_value(doc: Doc, period: PeriodMention, value: ValueMention) -> bool:

@@ -570,9 +570,10 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
                 continue
             shift = dt.timedelta(days=1 if p.granularity == "next-day" else 0)
             p = replace(p, period_start=last_day.period_start + shift, period_end=last_day.period_end + shift, granularity="day")
-        elif p.text in PREVIOUS_QUARTER_WORDS and out and out[-1].granularity == "quarter" and out[-1].period_start:
-            # 第三季营收较上季成长: the quarter before the one just named
-            anchor = out[-1].period_start
+        elif p.text in PREVIOUS_QUARTER_WORDS and (named := _last_named_quarter(text, out)) is not None:
+            # 第三季营收较上季成长: the quarter before the one just named (a 上季 counts back
+            # from the named quarter, not from an earlier 上季: 由上季的…；对照上季…)
+            anchor = named.period_start
             y, q = anchor.year, (anchor.month - 1) // 3 + 1
             y, q = (y, q - 1) if q > 1 else (y - 1, 4)
             start, end = quarter_bounds(y, q)
@@ -598,6 +599,18 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     return _this_fiscal_year(text, _same_period_last_year(text, out))
 
 
+def _last_named_quarter(text: str, found: list[PeriodMention]) -> PeriodMention | None:
+    """The last quarter named in ``found`` when the last mention is a quarter,
+    skipping the 上季 that count back from it and the quarter of an earlier
+    figure (由第二季的48%拉升至56%；…由上季的七成: the third quarter's 上季)."""
+    for p in reversed(found):
+        if (p.text in PREVIOUS_QUARTER_WORDS or text[p.start - 1:p.start] in ("由", "从")
+                or p.text.startswith(("去年", "上年"))):
+            continue  # comparisons, not the quarter the text reports on
+        return p if p.granularity == "quarter" and p.period_start is not None else None
+    return None
+
+
 def _shift_to_year(p: PeriodMention, year: int) -> PeriodMention:
     try:
         return replace(p, period_start=p.period_start.replace(year=year), period_end=p.period_end.replace(year=year) if p.period_end.month != 2 else month_end(year, 2), explicit_year=True)
@@ -620,8 +633,9 @@ def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[Period
     out = list(found)
     for m in SAME_PERIOD.finditer(text):
         # the nearest in the text (out is in text order but for the mentions added here, at its end)
-        anchor = max((p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"),
-                     key=lambda p: p.end, default=None)
+        # (上季 is no anchor: 对照上季亏损…，以及去年同期亏损 compares with the reported quarter)
+        anchor = max((p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"
+                      and p.text not in PREVIOUS_QUARTER_WORDS), key=lambda p: p.end, default=None)
         if anchor is None:
             continue
         before = text[max(0, m.start() - 3):m.start()]

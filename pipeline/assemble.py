@@ -479,9 +479,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
                 rules.append(f"subject: {subject.name}, the economy of the article's market")
     if code in DAILY_METRICS and subject is not None and subject.type == "other" and topic.current is not None:
         # 美系外资维持买进评等，目标价2,900元; 外资卖超1,850张，市值约503亿元: a share price or
-        # market value is a company's, not an investor group's
-        subject_mention, subject, confidence = topic.current, topic.current.entity, 0.6
-        rules.append("subject: article topic (a share price or market value of no investor group)")
+        # market value is a company's, not an investor group's: the company quoted earlier in
+        # the sentence (华新科昨日股价收103.5元…), else the topic
+        quoted = next((lk.subject_mention for lk in reversed(previous) if lk.sentence == (sentence.start, sentence.end)
+                       and lk.subject is not None and lk.subject.type == "company"), None) or topic.current
+        subject_mention, subject, confidence = quoted, quoted.entity, 0.6
+        rules.append(f"subject: {subject.name} (a share price or market value of no investor group)")
     product = _product_before(doc, clause, metric, value)
     if product is not None and product.owner != subject and not (
             subject_mention is not None and clause[0] <= subject_mention.start < clause[1]):

@@ -206,11 +206,16 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
                       and len(m.text) >= 2 and m.text not in STOP_TOKENS and m.text not in GENERIC_NAME_PARTS})
     take_short_names(known_unseen or {})
     places = list(region_gazetteer().find_all(text))  # read twice below: looked up once
+    deferred = []
     for start, end, entity in places:
         if entity.type == "blocked":
             take(EntityMention(start, end, text[start:end], entity, "blocked"))
         elif entity.type in ("market", "other"):
-            take(EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group"))
+            m = EntityMention(start, end, text[start:end], entity, "index" if entity.type == "market" else "group")
+            if entity.type == "other" and m.text in ORG_SUFFIXES and start > 0 and NAME_CHAR.match(text[start - 1]):
+                deferred.append(m)  # 元大|投信: the suffix of a name before the investor group (投信)
+            else:
+                take(m)
     unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text), tickers)]
     # 专科医院集团|海吉亚医疗(06078): a suffix name right before a ticker's name describes it
     ticker_starts = {m.start for m in tickers}
@@ -219,6 +224,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
               and company_context.suffix_name_ok(text, m.start, m.end, model, m.source == "ticker")]
     for m in unseen:
+        take(m)
+    for m in deferred:
         take(m)
     so_far = [(m.start, m.end) for m in found if m.entity.type == "company"]
     reserved = list(taken)  # markets and groups (全球智能手机出货量) come later but are not names

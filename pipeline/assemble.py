@@ -551,6 +551,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
         code, segment = "other", segment or _priced_route(text, clause, value) or "指数点位"
         rules.append(f"metric: other ({subject.name} is a price index)")
+    if code == "market_size" and subject is not None and subject.type == "company":
+        # 公募管理规模1.56万亿元, 受托资产规模: a company's scale is no market's size
+        code, segment = "other", segment or metric.text
+        rules.append("metric: other (the scale of a company, not a market's size)")
     if code in MARKET_SIZE_OF and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume or revenue (快递业务收入) is its size
         rules.append("metric: market_size (the shipments or revenue of a market)")

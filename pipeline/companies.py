@@ -716,6 +716,8 @@ def ticker_mentions(text: str) -> list[EntityMention]:
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is not None and not _names_agree(name, known):
             known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges
+        if known is None and SHARE_CLASS_NAME.fullmatch(name):
+            continue  # H股（01776）: a class of the shares of a company named before, no name of its own
         if known is None and (lexicon_word(written) or (_may_be_abbreviation(m.group("code"))
                                                          and _is_dictionary_word(written))):
             continue  # 每股纯益(EPS), 存托凭证(ADR): a term and its abbreviation

@@ -33,7 +33,13 @@ from .companies import (
     region_gazetteer,
 )
 from .metrics import CueMention, MetricMention, find_metrics
-from .periods import PREVIOUS_QUARTER_WORDS, WHOLE_YEAR_WORDS, PeriodMention, quarter_bounds
+from .periods import (
+    FROM_WORDS,
+    PREVIOUS_QUARTER_WORDS,
+    WHOLE_YEAR_WORDS,
+    PeriodMention,
+    quarter_bounds,
+)
 from .products import ProductMention
 from .values import ValueMention, with_market
 
@@ -361,6 +367,16 @@ def _home_region(market: str) -> Entity | None:
     return Entity(None, name, "region") if name else None
 
 
+def _home_economy(market: str, why: str, rules: list[str], confidence: float) -> tuple[Entity | None, float]:
+    """The economy of the article's market as the subject of a statistic
+    (none, and ``confidence`` unchanged, for a market without a home region)."""
+    subject = _home_region(market)
+    if subject is None:
+        return None, confidence
+    rules.append(f"subject: {subject.name}, {why} the article's market")
+    return subject, 0.5
+
+
 def _head_company(text: str, companies_here: list[EntityMention]) -> EntityMention:
     """The company a sentence is about: the first, unless it is the parent
     that qualifies the next one (紫金矿业分拆的紫金黄金国际今日挂牌)."""
@@ -454,10 +470,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if subject is None and code not in COMPANY_METRICS and _statistics_sentence(text, sentence):
         # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
         # not the company the article is about
-        subject = _home_region(default_market)
-        if subject is not None:
-            confidence = 0.5
-            rules.append(f"subject: {subject.name}, an agency's statistic of the article's economy")
+        subject, confidence = _home_economy(default_market, "an agency's statistic of", rules, confidence)
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6
@@ -473,10 +486,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         elif code not in COMPANY_METRICS:
             # 政府统计处公布，9月零售业总销货价值...: before any company or place is named,
             # a statistic is of the home economy (a margin or an EPS is never an economy's)
-            subject = _home_region(default_market)
-            if subject is not None:
-                confidence = 0.5
-                rules.append(f"subject: {subject.name}, the economy of the article's market")
+            subject, confidence = _home_economy(default_market, "the economy of", rules, confidence)
     if code in DAILY_METRICS and subject is not None and subject.type == "other" and topic.current is not None:
         # 美系外资维持买进评等，目标价2,900元; 外资卖超1,850张，市值约503亿元: a share price or
         # market value is a company's, not an investor group's: the company quoted earlier in
@@ -1024,8 +1034,8 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
     periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
     others = [p for p in periods if not _period_of_earlier_value(doc, p, value)]
-    if len(others) < len(periods) and (any(p.end <= value.start for p in others)
-                                       or doc.text[_earlier_value_period(doc, periods, value).start - 1] in FROM_WORDS[:1]):
+    earlier = [p for p in periods if p not in others]
+    if earlier and (any(p.end <= value.start for p in others) or doc.text[earlier[0].start - 1] == "由"):
         # 公布第三季...毛利率由第二季的负2.2%翻正至18.5%: 18.5% is the third quarter's;
         # 占比由第二季的48%拉升至56%: so is 56%, from the text's context
         # (with no other period before it, 从A到B decides: see _from_to)
@@ -1064,17 +1074,10 @@ EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公�
 EVENT = PeriodMention(0, 0, "", None, None, granularity="event")
 
 
-FROM_WORDS = ("由", "从")
-
-
-def _earlier_value_period(doc: Doc, periods: list[PeriodMention], value: ValueMention) -> PeriodMention:
-    return next(p for p in periods if _period_of_earlier_value(doc, p, value))
-
-
 def _period_of_earlier_value(doc: Doc, period: PeriodMention, value: ValueMention) -> bool:
     """毛利率由第二季的负2.2%翻正至18.5%: 第二季 dates the figure it was
     changed from, not the one it reached."""
-    if doc.text[period.start - 1:period.start] not in ("由", "从"):
+    if doc.text[period.start - 1:period.start] not in FROM_WORDS:
         return False
     return any(period.end <= v.start and v.end <= value.start for v in doc._.values if v is not value)
 
@@ -1187,8 +1190,7 @@ def _estimate(doc: Doc, clause, value: ValueMention) -> bool:
 def _yield_on_forecast(doc: Doc, sentence: Sentence, metric: MetricMention) -> bool:
     """投顾预估今年每股纯益约1.55元，以此推算现金殖利率约4.2%: a ratio quoted
     per day (a yield) computed on forecast earnings is the forecast year's."""
-    first = sentence.clauses[0]
-    return (metric.type == "ratio" and any(c.cue == "estimate" for c in _cues_between(doc, first[0], first[1]))
+    return (metric.type == "ratio" and _forecast_opening(doc, sentence)
             and not PRICE_BASIS.search(doc.text, sentence.start, metric.start))
 
 
@@ -1196,12 +1198,17 @@ def _yield_on_forecast(doc: Doc, sentence: Sentence, metric: MetricMention) -> b
 PRICE_BASIS = re.compile(r"现价|收盘价|收市价|股价|市价")
 
 
+def _forecast_opening(doc: Doc, sentence: Sentence) -> bool:
+    """Does a forecast word (预计, 预估) stand in the sentence's first clause?"""
+    first = sentence.clauses[0]
+    return any(c.cue == "estimate" for c in _cues_between(doc, first[0], first[1]))
+
+
 def _forecast_sentence(doc: Doc, sentence: Sentence, period: PeriodMention | None) -> bool:
     """我们预计公司2025E/2026E归母净利润分别为...，EPS分别为...: a forecast word
     in a sentence's first clause governs its later clauses, for periods not
     yet over at publication (a past year there is a comparison, not a forecast)."""
-    first = sentence.clauses[0]
-    if not any(c.cue == "estimate" for c in _cues_between(doc, first[0], first[1])):
+    if not _forecast_opening(doc, sentence):
         return False
     published = doc._.published
     return period is not None and period.period_end is not None and published is not None and period.period_end >= published

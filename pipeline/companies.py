@@ -676,8 +676,7 @@ def _without_leading_suffix(name: str) -> str:
     for word in DESCRIPTOR_ENDS:
         i = name.rfind(word)
         rest = name[i + len(word):] if i >= 0 else ""
-        if (len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and rest not in company_context.FOLLOWING_SUFFIXES
-                and not company_context.common_word(rest, UNCOMMON_WORD)):
+        if len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and not company_context.common_word(rest, UNCOMMON_WORD):
             best = max(best, i + len(word))
     return name[best:]
 

@@ -647,17 +647,24 @@ def time_led(head: str) -> bool:
     return PERIOD_START.match(head) is not None or head.startswith(_word_tuples()["time_words"])
 
 
+@lru_cache(maxsize=4096)
+def _tags(phrase: str) -> tuple[str, ...]:
+    """jieba's part-of-speech tags of ``phrase``, word by word (one tagging
+    serves both questions asked of a name's head)."""
+    return tuple(w.flag for w in jieba.posseg.cut(phrase))
+
+
 def ends_in_verb(phrase: str) -> bool:
     """取得, 走向: jieba tags the last word of ``phrase`` as a verb."""
-    words = list(jieba.posseg.cut(phrase))
-    return bool(words) and words[-1].flag == "v"
+    tags = _tags(phrase)
+    return bool(tags) and tags[-1] == "v"
 
 
 def adverb_then_verb(phrase: str) -> bool:
     """亦关注, 也看好, 均宣布: an adverb and a verb, as jieba tags them, are
     what a sentence does, not the head of a name (亦关注集团旗下...)."""
-    words = list(jieba.posseg.cut(phrase))
-    return len(words) >= 2 and words[0].flag == "d" and words[-1].flag == "v"
+    tags = _tags(phrase)
+    return len(tags) >= 2 and tags[0] == "d" and tags[-1] == "v"
 
 
 def person_name(name: str) -> bool:

@@ -599,12 +599,16 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
     return _this_fiscal_year(text, _same_period_last_year(text, out))
 
 
+FROM_WORDS = ("由", "从")  # 由第二季的48%拉升至56%: before the period of the figure a change starts from
+
+
 def _last_named_quarter(text: str, found: list[PeriodMention]) -> PeriodMention | None:
-    """The last quarter named in ``found`` when the last mention is a quarter,
-    skipping the 上季 that count back from it and the quarter of an earlier
-    figure (由第二季的48%拉升至56%；…由上季的七成: the third quarter's 上季)."""
+    """The quarter the text last reported on, when the last mention that is
+    no comparison is a quarter: the 上季 that count back from it, the
+    quarter of an earlier figure (由第二季的48%拉升至56%；…由上季的七成: the
+    third quarter's 上季) and 去年… are skipped."""
     for p in reversed(found):
-        if (p.text in PREVIOUS_QUARTER_WORDS or text[p.start - 1:p.start] in ("由", "从")
+        if (p.text in PREVIOUS_QUARTER_WORDS or text[p.start - 1:p.start] in FROM_WORDS
                 or p.text.startswith(("去年", "上年"))):
             continue  # comparisons, not the quarter the text reports on
         return p if p.granularity == "quarter" and p.period_start is not None else None
@@ -683,8 +687,7 @@ def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMenti
         start = _fiscal_year_start(found, fy)
         if m.group("next"):  # 下一财年: the one after
             fy, start = f"FY{int(fy[2:]) + 1}", _months_after(start, 12) if start else None
-        end = _months_after(start, 12) - dt.timedelta(days=1) if start else None
-        out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=fy, granularity="fiscal"))
+        out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=fy, granularity="fiscal"))
     out.sort(key=lambda p: p.start)
     return out
 
@@ -712,8 +715,12 @@ WHOLE_YEAR_WORDS = ("全年", "本年度")  # the year the text is about: after 
 def _whole_fiscal(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:
     """全年 after a fiscal label: fiscal year ``fy``, dated when a label of it is."""
     start = _fiscal_year_start(found, fy)
-    end = _months_after(start, 12) - dt.timedelta(days=1) if start else None
-    return replace(p, period_start=start, period_end=end, fiscal=fy, granularity="fiscal")
+    return replace(p, period_start=start, period_end=_year_end(start), fiscal=fy, granularity="fiscal")
+
+
+def _year_end(start: dt.date | None) -> dt.date | None:
+    """The last day of the twelve months from ``start`` (None: an undated year)."""
+    return _months_after(start, 12) - dt.timedelta(days=1) if start else None
 
 
 def _fiscal_half(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:

@@ -322,11 +322,9 @@ def _reporting_currency(market: str, v: ValueMention, carries: bool, current: st
     an amount in its own currency again (报13.58港元)."""
     if market != "hk":
         return None
-    if carries and v.unit != lexicon.units().market_currency[market]:
-        return v.unit
     if v.unit == lexicon.units().market_currency[market]:
         return None
-    return current
+    return v.unit if carries else current
 
 
 def _currency_after_list(text: str, mentions: list[ValueMention]) -> list[ValueMention]:

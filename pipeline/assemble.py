@@ -60,6 +60,9 @@ ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 CONJUNCTIONS = ("与", "和", "及")
 CLAUSE_OPENERS = (",", "，", ";", "；", ":", "：")
+# 以海信日立为主体的中央空调业务: the company a business is run through names the
+# segment; the figures are the reporting company's
+VEHICLE_AFTER = re.compile(r"为(?:主体|核心|主|载体|平台)的")
 PARTNER_AFTER = ("相比", "比较", "对比", "相较", "合作", "签", "共同", "联合", "一样", "相同", "之间")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
@@ -416,6 +419,8 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         return False
     if e.entity.sector in ANALYST_SECTORS and ANALYST_VIEW.match(text[e.end:min(sentence.end, e.end + 12)]):
         return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company
+    if before.endswith("以") and VEHICLE_AFTER.match(text, e.end):
+        return False
     word = next((w for w in OBJECT_BEFORE if before.endswith(w)), None)
     if word is not None:
         # ，及元大人寿则获利30.1亿元: a conjunction opening a clause joins subjects
@@ -1235,7 +1240,11 @@ def _segment(text: str, clause, metric: MetricMention) -> str | None:
     if metric.start < clause[0]:
         return None
     m = SEGMENT_RE.search(text[clause[0]:metric.start])
-    return m.group(1) if m else _business_line(text, clause, metric)
+    if m is None:
+        return _business_line(text, clause, metric)
+    # 以TCL华星为主体的显示业务: what qualifies the segment (up to its 的) is no part of it
+    segment = m.group(1).rpartition("的")[2]
+    return segment if len(segment) > 2 else m.group(1)
 
 
 BUSINESS_LINE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}$")

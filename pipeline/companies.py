@@ -183,21 +183,21 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
 
     # the statistical model: its ORG spans are candidates, its persons, places
     # and bodies veto rule candidates (company_context)
-    known = list(knowledge_base().find_all(text))
+    known = _joint_names(text, list(knowledge_base().find_all(text)))
     model = company_context.model_spans(text, [(start, end) for start, end, _ in known])
     defined = _defined_short_names(text)
     for m in defined:
         take(m)
     # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
     tickers = ticker_mentions(text)
-    ticker_names = [(m.start, m.end) for m in tickers if m.source == "ticker"]
+    ticker_names = _occurrences(text, {m.text for m in tickers if m.source == "ticker"})
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
             continue
         if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
             continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
-            take(EntityMention(start, end, text[start:end], entity, "kb"))
+            take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
     take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
     take_short_names(_without_place([m for m in found if m.source == "kb"]))
@@ -405,6 +405,34 @@ def _defined_short_names(text: str) -> list[EntityMention]:
 
 
 LEADING_CONJUNCTIONS = ("及", "与", "以及")
+
+
+def _joint_names(text: str, known: list[tuple[int, int, Entity]]) -> list[tuple[int, int, Entity]]:
+    """海信日立, 东风日产, 广汽本田: two known companies written together with
+    nothing between name a third, their joint venture, which the knowledge
+    base does not know: one unseen company, neither of its parents."""
+    out: list[tuple[int, int, Entity]] = []
+    for start, end, entity in known:
+        if out and out[-1][1] == start and entity.type == "company" and out[-1][2].type == "company" \
+                and out[-1][2].known and entity.id != out[-1][2].id:
+            first = out.pop()
+            name = text[first[0]:end]
+            out.append((first[0], end, Entity(None, name, "company", known=False)))
+            continue
+        out.append((start, end, entity))
+    return out
+
+
+def _occurrences(text: str, names: set[str]) -> list[tuple[int, int]]:
+    """Every place ``names`` are written: 海信家电(000921) … 海信家电A股 is the
+    ticker's company each time, never the known 海信 its first characters spell."""
+    spans = []
+    for name in names:
+        start = text.find(name)
+        while start >= 0:
+            spans.append((start, start + len(name)))
+            start = text.find(name, start + 1)
+    return spans
 
 
 def _subsidiary_of_known(text: str, start: int, end: int) -> bool:

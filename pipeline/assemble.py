@@ -63,6 +63,10 @@ CLAUSE_OPENERS = (",", "，", ";", "；", ":", "：")
 # 以海信日立为主体的中央空调业务: the company a business is run through names the
 # segment; the figures are the reporting company's
 VEHICLE_AFTER = re.compile(r"为(?:主体|核心|主|载体|平台)的")
+# 于天猫、京东及抖音等平台的零售额, 抖音渠道增速: where a company sells is a channel, not a seller
+CHANNEL_LIST = re.compile(r"(?:于|在|透过|通过|经由|借助)(?P<names>(?:[\u4e00-\u9fffA-Za-z]{1,8}[、及和与]){0,6}[\u4e00-\u9fffA-Za-z]{1,8}?)"
+                          r"等?(?:电商|线上|网购|直播)?(?:平台|渠道|商城)")
+CHANNEL_AFTER = re.compile(r"(?:电商)?渠道")
 PARTNER_AFTER = ("相比", "比较", "对比", "相较", "合作", "签", "共同", "联合", "一样", "相同", "之间")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
@@ -317,6 +321,15 @@ def _opened_before() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
+def _opened_before_value() -> re.Pattern:
+    """再新开约150个网点: an opened word a few words before the number makes
+    the count a flow too; a net change (净减少37个至412个) stays dated as the
+    balance it moves."""
+    opened = [w for w in _cues().opened_words if not w.startswith("净")]
+    return re.compile(rf"(?:{lexicon.alternation(opened)})[^，,。；;:：\d]{{0,7}}$")
+
+
+@lru_cache(maxsize=1)
 def _parent_of_next() -> re.Pattern:
     """紫金矿业(601899)分拆的|紫金黄金国际: between two companies, the words
     (cues.yaml parent_words) that make the first only qualify the second."""
@@ -421,6 +434,8 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         return False  # 摩根士丹利的看法相对保守，估计...: a broker's forecast is about another company
     if before.endswith("以") and VEHICLE_AFTER.match(text, e.end):
         return False
+    if e.entity.type == "company" and _is_channel(text, e.start, e.end, sentence.start, sentence.end):
+        return False
     word = next((w for w in OBJECT_BEFORE if before.endswith(w)), None)
     if word is not None:
         # ，及元大人寿则获利30.1亿元: a conjunction opening a clause joins subjects
@@ -432,6 +447,14 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         # 在港交所挂牌: the exchange is a place; 该公司在全球动力电池市场中的市占率: the market is the scope
         return False
     return True
+
+
+def _is_channel(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """Is the company or product at start:end where goods are sold (抖音渠道,
+    于天猫、京东等平台), looking for lists between lo and hi?"""
+    if CHANNEL_AFTER.match(text, end):
+        return True
+    return any(m.start("names") <= start and end <= m.end("names") for m in CHANNEL_LIST.finditer(text, lo, hi))
 
 
 def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[EntityMention], topic: Topic, default_market: str, previous: list[Link], history: list[Link]) -> Link | None:
@@ -576,8 +599,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     link = Link(value, subject, subject_mention, code, kind, period, estimate, segment, confidence, (sentence.start, sentence.end), rules)
     link.daily = _quoted_daily(metric)
     # 门店总数 is counted on a day; 新开门市 (stores opened) is a flow over the period
-    link.balance = (metric.balance or code in STOCK_METRICS) and not _opened_before().search(text, max(0, metric.start - 3),
-                                                                                            metric.start)
+    link.balance = (metric.balance or code in STOCK_METRICS) and not (
+        _opened_before().search(text, max(0, metric.start - 3), metric.start)
+        or _opened_before_value().search(text, max(sentence.start, value.start - 12), value.start))
     if metric.undated:
         period = link.period = None
     if event_dated or target or (estimate and link.balance and period is None) or metric.undated:
@@ -1228,7 +1252,8 @@ def _product_before(doc: Doc, clause, metric: MetricMention, value: ValueMention
     before the metric word (or before the number, where the metric follows
     it), nothing but a few words between."""
     anchor = metric.start if clause[0] <= metric.start <= value.start else value.start
-    found = _within(doc._.products or [], clause[0], anchor)
+    found = [p for p in _within(doc._.products or [], clause[0], anchor)
+             if not _is_channel(doc.text, p.start, p.end, clause[0], clause[1])]
     if not found or not PRODUCT_GAP.fullmatch(doc.text, found[-1].end, anchor):
         return None
     if len(found) > 1 and doc.text[found[-2].end:found[-1].start].strip() in PRODUCT_JOINERS:
@@ -1361,7 +1386,7 @@ def _distribute_enumerations(doc: Doc, sentence: Sentence, links: list[Link]) ->
         _distribute_metrics(doc, sentence, cue, group)
         # a day (今日发布数据显示) dates the report, it is no slot of an enumeration
         periods = [p for p in _within(doc._.periods, sentence.start, cue.start)
-                   if p.role != "base" and p.period_start and p.granularity != "day"]
+                   if p.role != "base" and (p.period_start or p.fiscal) and p.granularity != "day"]
         slots = _period_slots(doc.text, periods)
         if len(slots) != len(group):
             # 预估今年每股亏损0.95元，明后年每股盈余则分别为3.2元、5.6元: the cue's own clause

@@ -93,6 +93,10 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("month_quarter", re.compile(rf"(?P<mq>{NUM12})月(?:份)?季度")),
         ("broker_year", re.compile(r"(?P<y>(?:19|20)\d{2})[EFA](?![A-Za-z0-9])")),
         ("qy", re.compile(rf"(?P<qn>[1-4])Q(?P<yy>\d{{2}})(?!\d)|Q(?P<qn2>[1-4])\s?(?P<y4>{YEAR4})|(?P<y5>{YEAR4})\s?Q(?P<qn3>[1-4])|(?P<hn>[12])H(?P<yy2>\d{{2}})(?!\d)")),
+        # 2025/26及2026/27财年: the first fiscal year of a list takes the label the last one writes
+        ("fiscal_list", re.compile(rf"(?:{YEAR4})/(?P<fy3>\d{{2}})(?=\s?[、及和与]\s?(?:{YEAR4})/\d{{2}}\s?(?:财年|会计年度|财政年度|年度))")),
+        # 2025、2026、2027年, 2025/2026年, 25/26/27年 (分别为...): a year each
+        ("year_list", re.compile(rf"(?<![\d/.])(?P<ys>(?:{YEAR4})(?:\s?[、/及和与]\s?(?:{YEAR4})){{1,4}}|\d{{2}}(?:/\d{{2}}){{2,4}})\s?年(?!度)")),
         ("span", re.compile(rf"(?P<a>{YEAR4})\s?(?:年)?\s?(?:至|到|-|~|—|–|－|～)\s?(?P<b>{YEAR4})\s?年(?:度)?(?!第|[一二三四1-4]季|上半|下半|前|Q|H|\d{{1,2}}月|[一二三四五六七八九十]{{1,2}}月)")),
         ("iso", re.compile(rf"(?P<y>{YEAR4})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?!\d)")),
         ("day_note", re.compile(r"(?P<rd>今|昨|前|明)\s?[(（]\s?(?P<dd>\d{1,2})\s?[)）]\s?日")),
@@ -132,6 +136,7 @@ def _date_free(text: str) -> list[PeriodMention]:
 NEEDS = {
     "asof_span": ("截至", "截止"),
     "fiscal": ("财年", "年度", "FY"),
+    "fiscal_list": ("财年", "年度"),
     "month_quarter": ("季度",),
     "qy": ("Q", "H"),
     "within": ("年内", "年之内"),
@@ -154,7 +159,10 @@ def _resolved(text: str, pub: dt.date) -> list[PeriodMention]:
             mention = _resolve(name, m, text, pub, found)
             if mention is None:
                 continue
-            found.append(mention)
+            if isinstance(mention, list):
+                found.extend(mention)
+            else:
+                found.append(mention)
             for i in range(m.start(), m.end()):
                 taken[i] = True
     found.sort(key=lambda p: p.start)
@@ -172,11 +180,15 @@ def _inside_word(text: str, m: re.Match) -> bool:
     return False
 
 
-def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[PeriodMention]) -> PeriodMention | None:
+def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[PeriodMention]) -> PeriodMention | list[PeriodMention] | None:
     g = m.groupdict()
     try:
         if name == "fiscal":
             return _fiscal(m, g)
+        if name == "fiscal_list":
+            return _fiscal(m, g)
+        if name == "year_list":
+            return _year_list(m)
         if name == "broker_year":
             # 2025E / 2026F in a broker's note: that year (estimated or forecast)
             start, end = year_bounds(int(g["y"]))
@@ -298,9 +310,27 @@ def _months_ending(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
     return PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=fiscal, granularity="span")
 
 
+YEAR_ITEM = re.compile(rf"{YEAR4}|\d{{2}}")
+
+
+def _year_list(m: re.Match) -> list[PeriodMention] | None:
+    """2025、2026、2027年 -> one mention per year, the last one holding 年;
+    None unless the years rise (25/26 read as a date or a fraction is no list)."""
+    items = list(YEAR_ITEM.finditer(m.group("ys")))
+    years = [_year(i.group()) if len(i.group()) == 4 else _two_digit_year(i.group()) for i in items]
+    if any(b <= a for a, b in zip(years, years[1:])) or years[-1] - years[0] > 10:
+        return None
+    base = m.start("ys")
+    out = []
+    for i, (item, year) in enumerate(zip(items, years)):
+        start, end = base + item.start(), (m.end() if i == len(items) - 1 else base + item.end())
+        out.append(PeriodMention(start, end, m.string[start:end], *year_bounds(year), granularity="year"))
+    return out
+
+
 def _fiscal(m: re.Match, g: dict) -> PeriodMention:
     """2026财年第二季度 -> FY2026-Q2; 2024/25财政年度中期 -> FY2025-H1 (named by the year it ends in)."""
-    year = int(g["fy"] or g["fy2"] or g["fy3"])
+    year = int(g.get("fy") or g.get("fy2") or g["fy3"])
     if year < 100:
         year += 2000
     label = f"FY{year}"

@@ -324,7 +324,7 @@ def _region_name(form: str) -> str:
     return region.name if region is not None else form
 
 
-SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价])了?(?:各类|各种|各型)?(?P<product>[\u4e00-\u9fff]{2,8}?)(?:约|近|逾|超|达|共|合计|累计)?(?=\d)")
+SALES_OBJECT = re.compile(r"(?:销售|出口|出货|交付)(?![量额收价面金均])了?(?:各类|各种|各型)?(?P<product>[\u4e00-\u9fff]{2,8}?)(?:约|近|逾|超|达|共|合计|累计)?(?=\d)")
 
 
 # 其中新能源乘用车零售128.2万辆: a part of the market just named, itself a market
@@ -576,7 +576,8 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if head.isascii() and len(head) <= 3:
         return False
-    if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")) or company_context.time_led(head):
+    if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")) or company_context.time_led(head) \
+            or company_context.reports_speech(head):
         return False
     if head.endswith(tuple(company_context.cues().field_endings)):
         return False  # 华东地区|汽车: a region or a field, then an industry
@@ -726,13 +727,21 @@ def _after_last_stop_word(name: str) -> str:
             return words[i] + rest  # 厂商|新|时|达, 的|大|银|微|系统: a name jieba cannot cut into words
         if words[i] in NAME_PART_STOPS and company_context.common_word(rest, UNCOMMON_WORD):
             continue  # 新濠|国际|发展: 发展 alone is no name, 国际 is part of it
+        if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(_descriptor_heads()) for w in words[1:]):
+            return name  # 中国|海外|宏洋|集团(00081): the name opens with the country; 中国|车企|X: a descriptor
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             return rest
     return name
 
 
 NAME_PART_STOPS = frozenset("国际 中国 美国 全球 国内 国产".split())  # stop tokens that also sit inside names
+NAME_OPENERS = frozenset(("中国",))  # stop tokens that open many names (中国旺旺, 中国宏桥, 中国海外宏洋集团)
 NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop tokens that may sit inside a name
+
+
+@lru_cache(maxsize=1)
+def _descriptor_heads() -> tuple[str, ...]:
+    return tuple(company_context.cues().descriptor_heads)
 
 
 def ticker_mentions(text: str) -> list[EntityMention]:

@@ -68,6 +68,7 @@ class CompanyCues(lexicon.Strict):
     unit_after: list[str]
     industry_suffixes: list[str]
     time_words: list[str]
+    speech_verbs: list[str] = []
     surnames: str
     verbs_before: list[str]
     verbs_after: list[str]
@@ -175,6 +176,7 @@ def _word_tuples() -> dict[str, tuple[str, ...]]:
         "verbs_after": tuple(c.verbs_after),
         "not_company_endings": tuple(c.not_company_endings),
         "time_words": tuple(c.time_words),
+        "speech_verbs": tuple(c.speech_verbs),
     }
 
 
@@ -639,6 +641,12 @@ def _business_after(text: str, end: int) -> bool:
 
     unit_at = m.start("unit")
     return not any(w.start == 0 and w.end > m.end() - unit_at for w in find_metrics(text[unit_at:unit_at + 8]))
+
+
+def reports_speech(head: str) -> bool:
+    """大行预期|集团: a head that ends in a speech verb ends a clause before a
+    subject; it names nothing."""
+    return head.endswith(_word_tuples()["speech_verbs"])
 
 
 def time_led(head: str) -> bool:

@@ -83,6 +83,7 @@ def metric_words() -> list[str]:
     return [w for entry in lexicon.metrics().metrics.values() for w in entry.words]
 
 
+TIME_AFTER = ("后", "前")
 # Between a before-money word and its sum: 出口|达|618亿美元, 进口|约|3902亿美元
 MONEY_GAP = re.compile(r"[达为约共计了额总值金]{0,3}")
 
@@ -95,6 +96,8 @@ def find_metrics(text: str, values: Sequence[ValueMention] | None = None) -> lis
     for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts, before_money) in _metric_gazetteer().find_all(text):
         if before_money and values is not None and MONEY_GAP.match(text, end).end() not in money_starts:
             continue
+        if daily and text.startswith(TIME_AFTER, end):
+            continue  # 收市后公布, 开盘前: the close names a time there, no price
         word = text[start:end]
         out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily,
                                  balance, undated, counts))

@@ -88,7 +88,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
     year = rf"(?:(?:民国(?P<roc>\d{{2,3}})|(?P<y>{YEAR4}))\s?年(?:度)?|{rel_year})"
     return [
-        ("asof_span", re.compile(rf"(?:截至|截止)(?:(?P<y>{YEAR4})年|(?P<ry>今年|去年|本年))?(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日|(?P<me>底|末))?止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|财年|会计年度|全年)|(?P<qtr>季度|(?:第[一二三四1-4])?财季))")),
+        ("asof_span", re.compile(rf"(?:截至|截止)(?:(?P<y>{YEAR4})年|(?P<ry>今年|去年|本年))?(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日|(?P<me>底|末))?止(?:的)?(?:(?P<n>{NUM12})个月|(?P<yr>年度|财政年度|财年|会计年度|全年)|(?P<qtr>季度|(?:第[一二三四1-4])?财季)|(?P<hy>中期|半年度|半年)(?=业绩|报告|财报|溢利|盈利|[，,]))")),
         ("fiscal", re.compile(rf"(?:(?P<fy>{YEAR4})\s?(?:财年|会计年度|财政年度)|(?:{YEAR4})/(?P<fy3>\d{{2}})\s?(?:财年|会计年度|财政年度|年度)|FY\s?(?P<fy2>{YEAR4}|\d{{2}}))(?:的)?\s?(?:第?(?P<fq>{QNUM})(?:财季|季度|季)|Q(?P<fqq>[1-4])|(?P<fh>上半年|下半年|H1|H2|中期))?")),
         ("month_quarter", re.compile(rf"(?P<mq>{NUM12})月(?:份)?季度")),
         ("broker_year", re.compile(r"(?P<y>(?:19|20)\d{2})[EFA](?![A-Za-z0-9])")),
@@ -297,7 +297,7 @@ def _months_ending(m: re.Match, g: dict, pub: dt.date) -> PeriodMention | None:
         year = _most_recent_year(pub, dt.date(pub.year, month, 1), None)
     # 截至2026年3月止财年: a month with no day ends on its last day
     end = dt.date(year, month, int(g["d"])) if g.get("d") else month_end(year, month)
-    months = 12 if g.get("yr") else 3 if g.get("qtr") else _num(g["n"])
+    months = 12 if g.get("yr") else 3 if g.get("qtr") else 6 if g.get("hy") else _num(g["n"])
     first_month = end.month - months + 1
     year = end.year
     while first_month < 1:

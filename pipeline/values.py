@@ -26,8 +26,9 @@ from .numbers import (
 CN = re.escape(CN_NUMERAL_CHARS)
 SCALE = "十百千万亿兆拾佰仟"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-# scale characters, except the 千 of a unit (7179.5万千瓦 is 万 then 千瓦, 654.3万千升 万 then 千升)
-SCALE_RUN = rf"(?:[{SCALE}](?![瓦克米升]))+"
+# scale characters, except the 千 of a unit (7179.5万千瓦 is 万 then 千瓦, 654.3万千升 万 then 千升,
+# 16,385千兆瓦时 the unit 千兆瓦时)
+SCALE_RUN = rf"(?:[{SCALE}](?![瓦克米升]|兆瓦))+"
 # One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
 NUMBER = (
     rf"(?:(?:{ARABIC})(?:(?:多|余|几)?{SCALE_RUN}(?:(?:{ARABIC}){SCALE_RUN})*(?:\d(?![\d.,])[{SCALE}]*)?)?"

@@ -307,7 +307,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
                 link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
-        context.observe(_within(doc._.periods, sentence.start, sentence.end), text, doc._.metrics)
+        context.observe(_context_periods(doc, sentence), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index)
@@ -391,6 +391,17 @@ def _home_economy(market: str, why: str, rules: list[str], confidence: float) ->
         return None, confidence
     rules.append(f"subject: {subject.name}, {why} the article's market")
     return subject, 0.5
+
+
+def _context_periods(doc: Doc, sentence: Sentence) -> list[PeriodMention]:
+    """The periods of a sentence that may date what follows: in a sentence with
+    figures, not those after its last figure (净息差收窄至1.97%，主要反映HIBOR于
+    第二季急跌: the quarter explains, the report is still of the half year)."""
+    periods = _within(doc._.periods, sentence.start, sentence.end)
+    values = _within(doc._.values, sentence.start, sentence.end)
+    if not values:
+        return periods
+    return [p for p in periods if p.start < values[-1].end]
 
 
 def _head_company(text: str, companies_here: list[EntityMention]) -> EntityMention:
@@ -1205,7 +1216,8 @@ def _fill_period(link: Link, previous: list[Link]) -> None:
     # A growth with no period of its own takes the period of the level it modifies.
     if link.kind != "level":
         for prev in reversed(previous):
-            if prev.metric == link.metric and prev.subject == link.subject and prev.period is not None:
+            if prev.metric == link.metric and prev.subject == link.subject and prev.period is not None \
+                    and prev.period.role != "base":  # (较去年同期的43港仙增加两成: the base's level is modified by nothing)
                 link.period = prev.period
                 link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
                 link.rules.append("period: from the level it modifies")

@@ -200,6 +200,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
     take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
+    for m in _place_prefixes_acting(text, [m for m in found if m.source == "kb"]):
+        take(m)
     take_short_names(_without_place([m for m in found if m.source == "kb"]))
     # 巨大(9921) for 巨大机械: the name the article gives a known company by its ticker is its name here
     take_short_names({m.text: m.entity for m in tickers if m.source == "ticker-kb" and m.text != m.entity.name
@@ -469,6 +471,31 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     return out
 
 
+def _place_prefixes_acting(text: str, mentions: list[EntityMention]) -> list[EntityMention]:
+    """东亚银行 ... 东亚股价, 东亚联席行政总裁: a known company's first two
+    characters that also name a place (or are a common word) name the company
+    only where a company's predicate follows them at once."""
+    out = []
+    owners: dict[str, set[Entity]] = {}
+    for m in mentions:
+        if len(m.entity.name) >= MIN_NAME_FOR_PREFIX and m.text == m.entity.name:
+            owners.setdefault(m.entity.name[:PREFIX_LENGTH], set()).add(m.entity)
+    for prefix, entities in owners.items():
+        if len(entities) != 1 or knowledge_base().get(prefix) is not None:
+            continue
+        entity = next(iter(entities))
+        for start, end in _occurrences(text, {prefix}):
+            if text.startswith(entity.name, start) or not text.startswith(_predicates(), end):
+                continue
+            out.append(EntityMention(start, end, prefix, entity, "short"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _predicates() -> tuple[str, ...]:
+    return tuple(company_context.cues().company_predicates)
+
+
 WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 
@@ -730,6 +757,8 @@ def _after_last_stop_word(name: str) -> str:
         if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(_descriptor_heads()) for w in words[1:]):
             return name  # 中国|海外|宏洋|集团(00081): the name opens with the country; 中国|车企|X: a descriptor
         if words[i] in STOP_TOKENS and len(rest) >= 2:
+            if words[i] in NAME_ADJECTIVES and company_context.common_word(rest.lstrip("".join(NAME_ADJECTIVES)), UNCOMMON_WORD):
+                continue  # 大|新|金融(00440): what would be left is a common word, the adjectives are the name's
             return rest
     return name
 

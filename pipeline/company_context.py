@@ -599,6 +599,9 @@ def inside_person(start: int, end: int, model: list[tuple[int, int, str]]) -> bo
     return any(label == "PER" and a <= start and end <= b and (a, b) != (start, end) for a, b, label in model)
 
 
+INDUSTRY_AFTER = re.compile(r"同业|间|业(?![务绩])")
+
+
 def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, str]], ticker: bool = False) -> bool:
     """A name found by its suffix: not where the model reads a person, place
     or body, and not an industry after a common word or a time (人形机器人,
@@ -608,6 +611,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     if vetoed(start, end, model, places=False) and not (ticker and _veto_starts_before(start, end, model)):
         return False  # (民营医疗集团医思健康(02138) read as one body: the ticker's name is a company)
     name = text[start:end]
+    if INDUSTRY_AFTER.match(text, end):
+        return False  # 香港银行|同业拆息, 银行|业: the trade, or between its members, no company
     if any(_business_after(text, at + len(name)) for at in occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)

@@ -626,7 +626,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             last_month = p
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year, last_year_end = p.period_end.year, p.end
-    return _this_fiscal_year(text, _same_period_last_year(text, out))
+    return _this_fiscal_year(text, _same_period_last_year(text, out, pub))
 
 
 FROM_WORDS = ("由", "从")  # 由第二季的48%拉升至56%: before the period of the figure a change starts from
@@ -662,14 +662,17 @@ SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)|(?P<fy>上一?个?(?:
 THIS_FISCAL_YEAR = re.compile(r"(?:本|(?P<next>下一?个?))(?:财年|财政年度|会计年度)")
 
 
-def _same_period_last_year(text: str, found: list[PeriodMention]) -> list[PeriodMention]:
-    """去年同期: the period of the nearest earlier mention, one year back."""
+def _same_period_last_year(text: str, found: list[PeriodMention], pub: dt.date | None = None) -> list[PeriodMention]:
+    """去年同期: the period of the nearest earlier mention, one year back; a
+    period not over at publication (下半年将继续…) only when no other is."""
     out = list(found)
     for m in SAME_PERIOD.finditer(text):
         # the nearest in the text (out is in text order but for the mentions added here, at its end)
         # (上季 is no anchor: 对照上季亏损…，以及去年同期亏损 compares with the reported quarter)
-        anchor = max((p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"
-                      and p.text not in PREVIOUS_QUARTER_WORDS), key=lambda p: p.end, default=None)
+        anchors = [p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"
+                   and p.text not in PREVIOUS_QUARTER_WORDS]
+        reported = [p for p in anchors if pub is None or p.period_end is None or p.period_end < pub]
+        anchor = max(reported or anchors, key=lambda p: p.end, default=None)
         if anchor is None:
             continue
         before = text[max(0, m.start() - 3):m.start()]

@@ -62,6 +62,7 @@ CONJUNCTIONS = ("与", "和", "及")
 CLAUSE_OPENERS = (",", "，", ";", "；", ":", "：")
 # 以海信日立为主体的中央空调业务: the company a business is run through names the
 # segment; the figures are the reporting company's
+PER_SHARE = ("每股", "每股约", "每股逾", "每股近")
 VEHICLE_AFTER = re.compile(r"为(?:主体|核心|主|载体|平台)的")
 # 于天猫、京东及抖音等平台的零售额, 抖音渠道增速: where a company sells is a channel, not a seller
 CHANNEL_LIST = re.compile(r"(?:于|在|透过|通过|经由|借助)(?P<names>(?:[\u4e00-\u9fffA-Za-z]{1,8}[、及和与]){0,6}[\u4e00-\u9fffA-Za-z]{1,8}?)"
@@ -604,6 +605,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # 公募管理规模1.56万亿元, 受托资产规模: a company's scale is no market's size
         code, segment = "other", segment or metric.text
         rules.append("metric: other (the scale of a company, not a market's size)")
+    if code == "net_profit" and text.endswith(PER_SHARE, max(0, value.start - 3), value.start) and value.unit_type == "money":
+        code = "eps"  # 亏损可望缩小至每股0.12元: a result per share
+        rules.append("metric: eps (每股 before the amount)")
     if code in MARKET_SIZE_OF and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume or revenue (快递业务收入) is its size
         rules.append("metric: market_size (the shipments or revenue of a market)")

@@ -241,7 +241,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         unseen.append(m)
     short: dict[str, Entity] = {}
     for m in unseen:
-        for name, entity in {**short_forms(m), **_without_place([m]), **_bracketed_short_name(text, m)}.items():
+        for name, entity in {**short_forms(m), **_without_place([m]), **_bracketed_short_name(text, m),
+                             **_clipped_ticker_name(m)}.items():
             if name not in short or short[name].name == name:
                 short[name] = entity  # 敏华 stays 敏华控股's short form, though the model also read 敏华 alone
     take_short_names(short)
@@ -887,6 +888,20 @@ def _ticker_name_heads(unseen: list[EntityMention]) -> dict[str, Entity]:
 
 
 TICKER_HEAD_MIN = 4
+
+
+def _clipped_ticker_name(mention: EntityMention) -> dict[str, Entity]:
+    """亚太电信(3682) … 亚太电: a four-character name written with its ticker
+    is named later by its first three (Taiwan's 中华电, 亚太电), where those
+    are no word, place or other name."""
+    name = mention.text
+    if mention.source != "ticker" or len(name) != 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return {}
+    clipped = name[:3]
+    if knowledge_base().get(clipped) is not None or region_gazetteer().get(clipped) is not None \
+            or lexicon_word(clipped) or company_context.common_word(clipped, RARE_WORD):
+        return {}
+    return {clipped: mention.entity}
 
 
 def short_forms(mention: EntityMention) -> dict[str, Entity]:

@@ -621,8 +621,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     head = name[: -len(suffix)]
     if text.startswith(_head_tuple(), end) or text.startswith(("行业", "产业", "板块", "概念"), end):
         return False  # 汽车制造商, 半导体企业, 汽车行业: an industry before a descriptor
-    if region_gazetteer().get(head) is not None:
-        return False  # 内地汽车, 德国汽车: a place's industry
+    if region_gazetteer().get(head) is not None or text[start - 1:start] == "全":
+        return False  # 内地汽车, 德国汽车, 全台|行动通信: a place's industry
     if time_led(head) or head[:1] in cues().name_never_starts:
         return False
     common = common_word(head, 200) or common_word(head[:2], 2000)

@@ -60,9 +60,9 @@ ANALYST_SECTORS = ("finance", "bank")
 ANALYST_VIEW = re.compile(r"^[^，。,]{0,6}?(?:看法|观点|认为|预估|估计|预计|预期|预测|指出|表示|报告|研报|分析师|给予|维持|上调|下调|调升|调降|重申|评级|目标价)")
 CONJUNCTIONS = ("与", "和", "及")
 CLAUSE_OPENERS = (",", "，", ";", "；", ":", "：")
+PER_SHARE = ("每股", "每股约", "每股逾", "每股近")  # 亏损缩小至每股0.12元: a result per share
 # 以海信日立为主体的中央空调业务: the company a business is run through names the
 # segment; the figures are the reporting company's
-PER_SHARE = ("每股", "每股约", "每股逾", "每股近")
 VEHICLE_AFTER = re.compile(r"为(?:主体|核心|主|载体|平台)的")
 # 于天猫、京东及抖音等平台的零售额, 抖音渠道增速: where a company sells is a channel, not a seller
 CHANNEL_LIST = re.compile(r"(?:于|在|透过|通过|经由|借助)(?P<names>(?:[\u4e00-\u9fffA-Za-z]{1,8}[、及和与]){0,6}[\u4e00-\u9fffA-Za-z]{1,8}?)"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import company_context, lexicon
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, occurrences
 from .normalize import normalize
 
 
@@ -190,7 +190,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         take(m)
     # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
     tickers = ticker_mentions(text)
-    ticker_names = _occurrences(text, {m.text for m in tickers if m.source == "ticker"})
+    ticker_names = _spans_of(text, {m.text for m in tickers if m.source == "ticker"})
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
             continue
@@ -426,16 +426,10 @@ def _joint_names(text: str, known: list[tuple[int, int, Entity]]) -> list[tuple[
     return out
 
 
-def _occurrences(text: str, names: set[str]) -> list[tuple[int, int]]:
+def _spans_of(text: str, names: set[str]) -> list[tuple[int, int]]:
     """Every place ``names`` are written: 海信家电(000921) … 海信家电A股 is the
     ticker's company each time, never the known 海信 its first characters spell."""
-    spans = []
-    for name in names:
-        start = text.find(name)
-        while start >= 0:
-            spans.append((start, start + len(name)))
-            start = text.find(name, start + 1)
-    return spans
+    return [(at, at + len(name)) for name in names for at in occurrences(text, name)]
 
 
 def _subsidiary_of_known(text: str, start: int, end: int) -> bool:
@@ -485,15 +479,16 @@ def _place_prefixes_acting(text: str, mentions: list[EntityMention]) -> list[Ent
         if len(entities) != 1 or knowledge_base().get(prefix) is not None:
             continue
         entity = next(iter(entities))
-        for start, end in _occurrences(text, {prefix}):
-            if text.startswith(entity.name, start) or not text.startswith(_predicates(), end):
+        for start in occurrences(text, prefix):
+            end = start + len(prefix)
+            if text.startswith(entity.name, start) or not text.startswith(_company_predicates(), end):
                 continue
             out.append(EntityMention(start, end, prefix, entity, "short"))
     return out
 
 
 @lru_cache(maxsize=1)
-def _predicates() -> tuple[str, ...]:
+def _company_predicates() -> tuple[str, ...]:
     return tuple(company_context.cues().company_predicates)
 
 

@@ -1497,7 +1497,8 @@ def _period_slots(text: str, periods: list[PeriodMention]) -> list[tuple[dt.date
         joined = nxt is not None and text[p.end:nxt.start].strip() in ("至", "到", "-", "~", "—")
         if p.granularity == "span" and p.period_start.month == 1 and p.period_end.month == 12:
             slots += _year_slots(p.period_start.year, p.period_end.year)
-        elif joined and p.granularity == "year" and nxt.period_start.year > p.period_start.year:
+        elif joined and p.granularity == "year" and nxt.period_start is not None and nxt.period_start.year > p.period_start.year:
+            # (a fiscal label after 至, undated (2025年至2026财年), is a slot of its own)
             slots += _year_slots(p.period_start.year, nxt.period_start.year - 1)
         else:
             slots.append((p.period_start, p.period_end, p.text, p.fiscal))  # 本财年及下一财年: FY2026, FY2027

@@ -294,7 +294,8 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
                                                       and not _product_taken_for_company(doc, e)
                                                       and not _place_inside_metric_word(doc, e)])
         sentence_links: list[Link] = []
-        for value in _within(doc._.values, sentence.start, sentence.end):
+        values = _within(doc._.values, sentence.start, sentence.end)
+        for value in values:
             link = _link(doc, sentence, value, subjects, topic, default_market, sentence_links, links)
             if link is not None:
                 sentence_links.append(link)
@@ -308,7 +309,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
                 link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
-        context.observe(_context_periods(doc, sentence), text, doc._.metrics)
+        context.observe(_context_periods(doc, sentence, values), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index)
@@ -394,12 +395,11 @@ def _home_economy(market: str, why: str, rules: list[str], confidence: float) ->
     return subject, 0.5
 
 
-def _context_periods(doc: Doc, sentence: Sentence) -> list[PeriodMention]:
+def _context_periods(doc: Doc, sentence: Sentence, values: list[ValueMention]) -> list[PeriodMention]:
     """The periods of a sentence that may date what follows: in a sentence with
-    figures, not those after its last figure (净息差收窄至1.97%，主要反映HIBOR于
-    第二季急跌: the quarter explains, the report is still of the half year)."""
+    figures (``values``), not those after its last figure (净息差收窄至1.97%，主要反映
+    HIBOR于第二季急跌: the quarter explains, the report is still of the half year)."""
     periods = _within(doc._.periods, sentence.start, sentence.end)
-    values = _within(doc._.values, sentence.start, sentence.end)
     if not values:
         return periods
     return [p for p in periods if p.start < values[-1].end]

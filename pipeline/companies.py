@@ -199,10 +199,11 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
-    take_short_names(_known_prefixes([m for m in found if m.source == "kb"]))
-    for m in _place_prefixes_acting(text, [m for m in found if m.source == "kb"]):
+    by_kb = [m for m in found if m.source == "kb"]  # (the takes below add short names only)
+    take_short_names(_known_prefixes(by_kb))
+    for m in _place_prefixes_acting(text, by_kb):
         take(m)
-    take_short_names(_without_place([m for m in found if m.source == "kb"]))
+    take_short_names(_without_place(by_kb))
     # 巨大(9921) for 巨大机械: the name the article gives a known company by its ticker is its name here
     take_short_names({m.text: m.entity for m in tickers if m.source == "ticker-kb" and m.text != m.entity.name
                       and len(m.text) >= 2 and m.text not in STOP_TOKENS and m.text not in GENERIC_NAME_PARTS})
@@ -452,13 +453,10 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     is named later by the first two characters of its name, where those are
     no other name, no place and no common word, and no other company named
     in the article starts with them."""
-    owners: dict[str, set[Entity]] = {}
-    for m in mentions:
-        name = m.entity.name
-        if len(name) >= MIN_NAME_FOR_PREFIX and all("\u4e00" <= ch <= "\u9fff" for ch in name[:PREFIX_LENGTH]):
-            owners.setdefault(name[:PREFIX_LENGTH], set()).add(m.entity)
     out = {}
-    for prefix, entities in owners.items():
+    for prefix, entities in _prefix_owners(mentions).items():
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in prefix):
+            continue
         if len(entities) == 1 and knowledge_base().get(prefix) is None and region_gazetteer().get(prefix) is None \
                 and prefix not in GENERIC_NAME_PARTS and prefix not in STOP_TOKENS \
                 and not company_context.common_word(prefix, RARE_WORD):
@@ -466,16 +464,23 @@ def _known_prefixes(mentions: list[EntityMention]) -> dict[str, Entity]:
     return out
 
 
+def _prefix_owners(mentions: list[EntityMention]) -> dict[str, set[Entity]]:
+    """The first PREFIX_LENGTH characters of the names of the companies
+    mentioned (names of MIN_NAME_FOR_PREFIX characters or more), each with
+    the companies whose name starts with them."""
+    owners: dict[str, set[Entity]] = {}
+    for m in mentions:
+        if len(m.entity.name) >= MIN_NAME_FOR_PREFIX:
+            owners.setdefault(m.entity.name[:PREFIX_LENGTH], set()).add(m.entity)
+    return owners
+
+
 def _place_prefixes_acting(text: str, mentions: list[EntityMention]) -> list[EntityMention]:
     """东亚银行 ... 东亚股价, 东亚联席行政总裁: a known company's first two
     characters that also name a place (or are a common word) name the company
     only where a company's predicate follows them at once."""
     out = []
-    owners: dict[str, set[Entity]] = {}
-    for m in mentions:
-        if len(m.entity.name) >= MIN_NAME_FOR_PREFIX and m.text == m.entity.name:
-            owners.setdefault(m.entity.name[:PREFIX_LENGTH], set()).add(m.entity)
-    for prefix, entities in owners.items():
+    for prefix, entities in _prefix_owners([m for m in mentions if m.text == m.entity.name]).items():
         if len(entities) != 1 or knowledge_base().get(prefix) is not None:
             continue
         entity = next(iter(entities))

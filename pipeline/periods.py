@@ -183,9 +183,7 @@ def _inside_word(text: str, m: re.Match) -> bool:
 def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[PeriodMention]) -> PeriodMention | list[PeriodMention] | None:
     g = m.groupdict()
     try:
-        if name == "fiscal":
-            return _fiscal(m, g)
-        if name == "fiscal_list":
+        if name in ("fiscal", "fiscal_list"):
             return _fiscal(m, g)
         if name == "year_list":
             return _year_list(m)
@@ -677,7 +675,7 @@ def _same_period_last_year(text: str, found: list[PeriodMention], pub: dt.date |
             continue
         before = text[max(0, m.start() - 3):m.start()]
         role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
-        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
+        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]  # the bare 去年 inside 去年同期
         if m.group("fy") and not anchor.fiscal:
             continue  # 上一财年 needs a fiscal year to count back from
         if anchor.fiscal:
@@ -690,10 +688,6 @@ def _same_period_last_year(text: str, found: list[PeriodMention], pub: dt.date |
             out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, fiscal=label, granularity="fiscal", role=role))
             continue
         start, end = _minus_year(anchor.period_start), _minus_year(anchor.period_end)
-        before = text[max(0, m.start() - 3):m.start()]
-        role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
-        # drop the bare 去年 found inside 去年同期
-        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, end, granularity=anchor.granularity, role=role, explicit_year=True))
     out.sort(key=lambda p: p.start)
     return out

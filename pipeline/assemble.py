@@ -1181,7 +1181,7 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.rules.append(f"period: {context.text}, the reported quarter")
         return
     if (link.period is not None and link.period.text in WHOLE_YEAR_WORDS and not link.period.text[:2].isdigit()
-            and link.period.fiscal is None):
+            and link.period.fiscal is None and not link.period.anchored):
         # 全年 in an article about 2024 (or a fiscal year) is that year, not the publication year
         # (periods.py has dated a 全年 that follows a fiscal label already)
         if context.fiscal:

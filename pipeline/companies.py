@@ -246,6 +246,8 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
                              **_clipped_ticker_name(m)}.items():
             if name not in short or short[name].name == name:
                 short[name] = entity  # 敏华 stays 敏华控股's short form, though the model also read 敏华 alone
+    # 台聚集团旗下台聚(1304): a name given with a ticker of its own is that company, not a short form of another
+    short.update({m.text: m.entity for m in unseen if m.source == "ticker"})
     take_short_names(short)
     # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form;
     # so is the head of a name given with its ticker (海吉亚医疗(06078) … 海吉亚股价), though no suffix ends it
@@ -758,6 +760,8 @@ def _after_last_stop_word(name: str) -> str:
         if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(_descriptor_heads()) for w in words[1:]):
             return name  # 中国|海外|宏洋|集团(00081): the name opens with the country; 中国|车企|X: a descriptor
         if words[i] in STOP_TOKENS and len(rest) >= 2:
+            if rest in NAME_PART_STOPS or _region(rest) is not None:
+                continue  # 统一|企业|中国(00220): a country alone is no name, the words before it are the name's
             if words[i] in NAME_ADJECTIVES and company_context.common_word(rest.lstrip("".join(NAME_ADJECTIVES)), UNCOMMON_WORD):
                 continue  # 大|新|金融(00440): what would be left is a common word, the adjectives are the name's
             return rest

@@ -300,7 +300,20 @@ def plausible(name: str) -> bool:
         return False  # 中|实现: one character, then a cue word
     if name.isascii():
         return len(name) >= 3 and name[0].isalpha()  # not 2025E
-    return not common_word(name) and not _phrase(name)
+    return not common_word(name) and not _phrase(name) and not _adverb_inside(name)
+
+
+def _adverb_inside(name: str) -> bool:
+    """品牌|商大举备货: a common adverb of two characters or more with a word
+    after it makes a clause, not a name (长春高新 ends in its 高新)."""
+    import jieba
+
+    pieces = list(jieba.posseg.dt.cut(name, HMM=False))
+    return any(p.flag == "d" and len(p.word) >= 2 and jieba.dt.FREQ.get(p.word, 0) >= ADVERB_FREQ
+               for p in pieces[:-1])
+
+
+ADVERB_FREQ = 100  # (长实 is tagged an adverb too, but rare)
 
 
 def _phrase(name: str) -> bool:
@@ -741,14 +754,17 @@ def trim_descriptor(text: str, start: int, end: int, at_start: bool = True) -> i
     characters may also end one character inside the name (健身器材商舒华体育:
     jieba's word 商舒华 gave the suffix rule the 商); a shorter one may not
     (厂商|商汤科技)."""
+    from .companies import region_gazetteer
+
     best = start
     for head in _trimmed_words():
         if at_start and 3 <= len(head) <= start + 1 and end - start >= 3 and text.startswith(head, start + 1 - len(head)):
             best = max(best, start + 1)
         i = text.find(head, start, end)
         while i >= 0:
-            if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start):
-                best = i + len(head)
+            if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start) \
+                    and region_gazetteer().get(text[i + len(head):end]) is None:
+                best = i + len(head)  # (统一企业|中国(00220): a country alone is no name)
             i = text.find(head, i + 1, end)
     return best
 

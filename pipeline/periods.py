@@ -39,6 +39,7 @@ class PeriodMention:
     granularity: str = "year"  # year quarter half month day span ytd asof fiscal
     role: str = "period"  # period | base (去年同期 after 较) | asof (截至...)
     explicit_year: bool = True
+    anchored: bool = False  # 全年 dated by the year the sentence named before it (明年…，全年)
 
 
 def _num(text: str) -> int:
@@ -589,6 +590,12 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             q = (p.period_start.month - 1) // 3 + 1
             out.append(replace(p, period_start=None, period_end=None, fiscal=f"{fiscal_year}-Q{q}", granularity="fiscal"))
             continue
+        if (p.text == "全年" and not p.fiscal and out and _dates_year(out[-1])
+                and not SENTENCE_BREAK.search(text, out[-1].end, p.start)):
+            # 明年在客户恢复拉货下，全年营收力拼年增一成, 去年第四季…，全年: the whole of the
+            # year of the period just named (明年资本支出…，第四季营收…，全年: this year's)
+            year = out[-1].period_end.year
+            p = replace(p, period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31), anchored=True)
         if p.granularity == "same-month":
             if last_month is None:
                 continue
@@ -625,6 +632,12 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year, last_year_end = p.period_end.year, p.end
     return _this_fiscal_year(text, _same_period_last_year(text, out, pub))
+
+
+def _dates_year(p: PeriodMention) -> bool:
+    """Does ``p`` name the year a 全年 right after it is the whole of: a
+    year, or a quarter, half or month of one, reported on (no comparison base)."""
+    return p.role == "period" and p.period_end is not None and p.granularity in ("year", "quarter", "half", "month", "ytd")
 
 
 FROM_WORDS = ("由", "从")  # 由第二季的48%拉升至56%: before the period of the figure a change starts from

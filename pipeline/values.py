@@ -300,7 +300,8 @@ def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn")
         previous_end = v.end
         if v.unit_type == "money" and v.currency_source in ("word", "prefix"):
             # 人民币248亿元 starts a currency for the bare 元 after it; 110亿港元 ends it
-            carries = text[v.end - 1:v.end] in "元块" and _local_currency_hint(text, v.start)
+            carries = (text[v.end - 1:v.end] in "元块" and _local_currency_hint(text, v.start)) \
+                or _currency_after_yuan(text, v)
             sentence_currency = v.unit if carries else None
             reporting = _reporting_currency(market, v, carries, reporting)
         elif v.unit_type == "money" and v.currency_source == "local":
@@ -310,6 +311,12 @@ def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn")
                 v = replace(v, unit=unit, currency_source="carried")
         out.append(v)
     return _currency_after_list(text, out)
+
+
+def _currency_after_yuan(text: str, v: ValueMention) -> bool:
+    """111.8亿元人民币: the currency word written after 元 fixes the currency
+    as 人民币111.8亿元 does, for the bare 元 after it."""
+    return text.endswith(tuple(f"元{w}" for w in lexicon.units().currency_prefix_words), v.start, v.end)
 
 
 # 股价收报5元, 目标价由21元: a Hong Kong share is quoted in its own currency

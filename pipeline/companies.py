@@ -563,6 +563,8 @@ def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMentio
             continue
         while text.startswith(LEADING_CONJUNCTIONS, start) and b - start > len(suffix) + 2:
             start += 1  # 及富邦产险: the conjunction joins the name to a list, it is not part of it
+        if start > 0 and text[start - 1].isdigit():
+            continue  # 5500|大卡动力煤: right after a number stands its unit, no name
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))

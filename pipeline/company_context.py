@@ -66,6 +66,7 @@ class CompanyCues(lexicon.Strict):
     not_company_endings: list[str]
     field_endings: list[str]
     unit_after: list[str]
+    building_after: list[str] = []
     industry_suffixes: list[str]
     time_words: list[str]
     speech_verbs: list[str] = []
@@ -626,6 +627,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     name = text[start:end]
     if INDUSTRY_AFTER.match(text, end):
         return False  # 香港银行|同业拆息, 银行|业: the trade, or between its members, no company
+    if text.startswith(tuple(cues().building_after), end):
+        return False  # 中环长江集团|中心写字楼: a building named after a company, no company
     if any(_business_after(text, at + len(name)) for at in occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere
     suffix = next((s for s in cues().industry_suffixes if name.endswith(s)), None)

@@ -68,6 +68,7 @@ VEHICLE_AFTER = re.compile(r"为(?:主体|核心|主|载体|平台)的")
 CHANNEL_LIST = re.compile(r"(?:于|在|透过|通过|经由|借助)(?P<names>(?:[\u4e00-\u9fffA-Za-z]{1,8}[、及和与]){0,6}[\u4e00-\u9fffA-Za-z]{1,8}?)"
                           r"等?(?:电商|线上|网购|直播)?(?:平台|渠道|商城)")
 CHANNEL_AFTER = re.compile(r"(?:电商)?渠道")
+INSTRUMENT_BEFORE = ("以", "凭借", "借助", "透过", "通过", "利用", "采用")  # …X的牌照/平台/技术: a means, not a subject
 PARTNER_AFTER = ("相比", "比较", "对比", "相较", "合作", "签", "共同", "联合", "一样", "相同", "之间")
 OBJECT_BEFORE = ("来自", "向", "对", "给", "替", "从", "与", "和", "及", "取代", "超过", "低于", "高于", "落后")
 SEGMENT_RE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:业务|事业部|事业群|板块|部门))(?:的)?$")
@@ -448,6 +449,8 @@ def _can_be_subject(text: str, e: EntityMention, sentence: Sentence) -> bool:
         return False
     if e.entity.type == "company" and _is_channel(text, e.start, e.end, sentence.start, sentence.end):
         return False
+    if before.endswith(INSTRUMENT_BEFORE) and text.startswith("的", e.end) and not find_metrics(text[e.end + 1:e.end + 8]):
+        return False  # 该场以澳博的博彩牌照营运: whose licence, platform or technology is used, not who reports
     word = next((w for w in OBJECT_BEFORE if before.endswith(w)), None)
     if word is not None:
         # ，及元大人寿则获利30.1亿元: a conjunction opening a clause joins subjects
@@ -1103,7 +1106,8 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     # nor does the horizon of a target (全年目标约为300家；门店总数为461家)
     periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end) and not TARGET_AFTER.match(doc.text, p.end)]
     if not _quoted_daily(metric) or _yield_on_forecast(doc, sentence, metric):
-        periods = [p for p in periods if p.granularity != "day"]
+        # 上周公布中期溢利…，按年跌约一成: a time that dates an event dates no figure outside its clause
+        periods = [p for p in periods if p.granularity != "day" and not EVENT_AFTER.match(doc.text, p.end)]
     else:
         # a price is quoted per day: a month or year in another clause (12月降息) is not its period
         # 本周...累计下跌, 本月至今累升: a span up to the publication day is the period of a move

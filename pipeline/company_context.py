@@ -176,6 +176,7 @@ def _word_tuples() -> dict[str, tuple[str, ...]]:
         "verbs_before": tuple(c.verbs_before),
         "verbs_after": tuple(c.verbs_after),
         "not_company_endings": tuple(c.not_company_endings),
+        "building_after": tuple(c.building_after),
         "time_words": tuple(c.time_words),
         "speech_verbs": tuple(c.speech_verbs),
     }
@@ -307,14 +308,11 @@ def plausible(name: str) -> bool:
 def _adverb_inside(name: str) -> bool:
     """品牌|商大举备货: a common adverb of two characters or more with a word
     after it makes a clause, not a name (长春高新 ends in its 高新)."""
-    import jieba
-
     pieces = list(jieba.posseg.dt.cut(name, HMM=False))
-    return any(p.flag == "d" and len(p.word) >= 2 and jieba.dt.FREQ.get(p.word, 0) >= ADVERB_FREQ
-               for p in pieces[:-1])
+    return any(p.flag == "d" and len(p.word) >= 2 and common_word(p.word, ADVERB_ABOVE) for p in pieces[:-1])
 
 
-ADVERB_FREQ = 100  # (长实 is tagged an adverb too, but rare)
+ADVERB_ABOVE = 99  # jieba frequency above which an adverb is common (长实 is tagged an adverb too, but rare)
 
 
 def _phrase(name: str) -> bool:
@@ -627,7 +625,7 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     name = text[start:end]
     if INDUSTRY_AFTER.match(text, end):
         return False  # 香港银行|同业拆息, 银行|业: the trade, or between its members, no company
-    if text.startswith(tuple(cues().building_after), end):
+    if text.startswith(_word_tuples()["building_after"], end):
         return False  # 中环长江集团|中心写字楼: a building named after a company, no company
     if any(_business_after(text, at + len(name)) for at in occurrences(text, name)):
         return False  # 智能建筑科技|业务, 速运物流、供应链及国际业务: anywhere a business, a business everywhere

@@ -316,7 +316,12 @@ def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn")
 def _currency_after_yuan(text: str, v: ValueMention) -> bool:
     """111.8亿元人民币: the currency word written after 元 fixes the currency
     as 人民币111.8亿元 does, for the bare 元 after it."""
-    return text.endswith(tuple(f"元{w}" for w in lexicon.units().currency_prefix_words), v.start, v.end)
+    return text.endswith(_yuan_then_currency(), v.start, v.end)
+
+
+@lru_cache(maxsize=1)
+def _yuan_then_currency() -> tuple[str, ...]:
+    return tuple(f"元{w}" for w in lexicon.units().currency_prefix_words)
 
 
 # 股价收报5元, 目标价由21元: a Hong Kong share is quoted in its own currency

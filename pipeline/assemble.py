@@ -774,6 +774,10 @@ def _price_move(doc: Doc, sentence: Sentence, clause, value: ValueMention, rules
         # 收1145元; 跌2.6%至98.15元; 收涨1.2%，报28.15元: the price the move ended at
         rules.append("metric: stock price (closing price)")
         return MetricMention(value.start, value.start, "", "stock_price", "price")
+    if value.unit == "点" and before.endswith(("收", "报", "收在", "报收", "收于")):
+        # SCFI报1,733点, 恒指收报26434点: the level an index stood at
+        rules.append("metric: index level (points)")
+        return MetricMention(value.start, value.start, "", "stock_price", "price")
     word = next((w for w in sorted(_cues().price_move_words, key=len, reverse=True) if before.endswith(w)), None)
     if word is None:
         return None

@@ -172,11 +172,14 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         for i in range(m.start, m.end):
             taken[i] = True
 
-    def take_short_names(names: dict[str, Entity]) -> None:
+    def take_short_names(names: dict[str, Entity], introduced: dict[Entity, int] | None = None) -> None:
         """Every occurrence of names this text gave its companies (a defined
-        short name, a short form, a prefix of a known name)."""
+        short name, a short form, a prefix of a known name); with
+        ``introduced``, only those after the company was first named in full."""
         if names:
             for start, end, entity in Gazetteer(names.items()).find_all(text):
+                if introduced is not None and start < introduced.get(entity, 0):
+                    continue  # 燃气…, then 中国燃气(00384): a word before the name is not yet its short form
                 if not any(a <= start and end <= b and (a, b) != (start, end) for a, b in ticker_names):
                     # (数码通电讯(00315) holds no 电讯, the short form of 香港电讯)
                     take(EntityMention(start, end, text[start:end], entity, "short"))
@@ -203,7 +206,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     take_short_names(_known_prefixes(by_kb))
     for m in _place_prefixes_acting(text, by_kb):
         take(m)
-    take_short_names(_without_place(by_kb))
+    take_short_names(_without_place(by_kb, text))
     # 巨大(9921) for 巨大机械: the name the article gives a known company by its ticker is its name here
     take_short_names({m.text: m.entity for m in tickers if m.source == "ticker-kb" and m.text != m.entity.name
                       and len(m.text) >= 2 and m.text not in STOP_TOKENS and m.text not in GENERIC_NAME_PARTS})
@@ -242,13 +245,16 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         unseen.append(m)
     short: dict[str, Entity] = {}
     for m in unseen:
-        for name, entity in {**short_forms(m), **_without_place([m]), **_bracketed_short_name(text, m),
+        for name, entity in {**short_forms(m), **_without_place([m], text), **_bracketed_short_name(text, m),
                              **_clipped_ticker_name(m)}.items():
             if name not in short or short[name].name == name:
                 short[name] = entity  # 敏华 stays 敏华控股's short form, though the model also read 敏华 alone
     # 台聚集团旗下台聚(1304): a name given with a ticker of its own is that company, not a short form of another
     short.update({m.text: m.entity for m in unseen if m.source == "ticker"})
-    take_short_names(short)
+    first_named: dict[Entity, int] = {}
+    for m in unseen:
+        first_named[m.entity] = min(first_named.get(m.entity, m.start), m.start)
+    take_short_names(short, first_named)
     # 敏华控股(01999) … 敏华: a name the model or a context rule took first is still the short form;
     # so is the head of a name given with its ticker (海吉亚医疗(06078) … 海吉亚股价), though no suffix ends it
     heads = _ticker_name_heads(unseen)
@@ -344,6 +350,11 @@ VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "�
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
 
 
+@lru_cache(maxsize=1)
+def _business_unit_words() -> tuple[str, ...]:
+    return tuple(company_context.cues().unit_after)
+
+
 def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[EntityMention]:
     """共销售各类挖掘机18096台 in industry statistics: the market of what was
     sold (中国挖掘机市场), named with the place last named before it. Whether
@@ -353,8 +364,8 @@ def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[Ent
     regions = [(s, e, ent) for s, e, ent in places if ent.type == "region"]
     for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text), *ASPECT.finditer(text)]:
         product = m.group("product")
-        if product in ASPECT_WORDS:
-            continue
+        if product in ASPECT_WORDS or product.endswith(_business_unit_words()):
+            continue  # 燃气业务方面: a business of the company, no market
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
             continue
         place = next((ent for s, e, ent in reversed(regions) if e <= m.start()), None)
@@ -503,10 +514,11 @@ WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the f
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 
 
-def _without_place(mentions: list[EntityMention]) -> dict[str, Entity]:
+def _without_place(mentions: list[EntityMention], text: str) -> dict[str, Entity]:
     """台湾高铁 ... 高铁股价, 中国联通 ... 联通: a company whose name opens with a
     place is named later without it, where the rest is no place, no other
-    name, no suffix alone and no common word."""
+    name, no suffix alone, no common word, and no word the article used
+    before it named the company (燃气业务…, then 中国燃气)."""
     out: dict[str, Entity] = {}
     for m in mentions:
         place = region_gazetteer().longest_at(m.text, 0)
@@ -516,7 +528,7 @@ def _without_place(mentions: list[EntityMention]) -> dict[str, Entity]:
         other = knowledge_base().get(rest)
         if len(rest) >= 2 and (other is None or other == m.entity) and region_gazetteer().get(rest) is None \
                 and rest not in _SUFFIX_TUPLE and rest not in GENERIC_NAME_PARTS and rest not in STOP_TOKENS \
-                and not company_context.common_word(rest, UNCOMMON_WORD):
+                and not company_context.common_word(rest, UNCOMMON_WORD) and not 0 <= text.find(rest) < m.start:
             out[rest] = m.entity
     return out
 
@@ -737,9 +749,17 @@ def _without_leading_suffix(name: str) -> str:
     for word in DESCRIPTOR_ENDS:
         i = name.rfind(word)
         rest = name[i + len(word):] if i >= 0 else ""
-        if len(rest) >= 2 and not rest.endswith(_SUFFIX_TUPLE) and not company_context.common_word(rest, UNCOMMON_WORD):
+        if len(_without_suffixes(rest)) >= 2 and not company_context.common_word(rest, UNCOMMON_WORD):
             best = max(best, i + len(word))
     return name[best:]
+
+
+def _without_suffixes(name: str) -> str:
+    """``name`` less the organisation suffixes it ends in (平安银行股份 -> 平安;
+    中教控股 -> 中教; 股份 -> nothing: a suffix alone names no company)."""
+    while name.endswith(_SUFFIX_TUPLE):
+        name = name[:-len(next(s for s in ORG_SUFFIXES if name.endswith(s)))]
+    return name
 
 
 DESCRIPTOR_ENDS = ("集团", "公司")
@@ -755,6 +775,8 @@ def _after_last_stop_word(name: str) -> str:
         rest = "".join(words[i + 1:])
         if words[i] in NAME_ADJECTIVES and i > 0 and words[i - 1] not in STOP_TOKENS:
             continue  # 的|台湾|大|车队: an adjective after a name word is part of the name
+        if words[i] in NAME_ADJECTIVES and i == 0:
+            return name  # 新|高教|集团(02001): the adjective opens the name
         if words[i] in NAME_ADJECTIVES and i + 1 < len(words) and len(words[i + 1]) == 1:
             return words[i] + rest  # 厂商|新|时|达, 的|大|银|微|系统: a name jieba cannot cut into words
         if words[i] in NAME_PART_STOPS and company_context.common_word(rest, UNCOMMON_WORD):

@@ -289,6 +289,8 @@ def plausible(name: str) -> bool:
         return False  # punctuation, quotes, line breaks
     if name[0] in cues().name_never_starts or _generic_part_pattern().search(name):
         return False
+    if name.startswith(_stand_ins()):
+        return False  # 集团亦计划: a stand-in for the company, then a clause
     if not _never_inside().isdisjoint(name[1:]):
         return False  # 选择用集群: a function word inside
     if name.endswith(_word_tuples()["not_company_endings"]) or name.endswith(_head_tuple()):
@@ -303,6 +305,12 @@ def plausible(name: str) -> bool:
     if name.isascii():
         return len(name) >= 3 and name[0].isalpha()  # not 2025E
     return not common_word(name) and not _phrase(name) and not _adverb_inside(name)
+
+
+@lru_cache(maxsize=1)
+def _stand_ins() -> tuple[str, ...]:
+    """The stand-ins of two characters or more for a company (集团, 该公司)."""
+    return tuple(w for w in lexicon.cues().coreference_words if len(w) >= 2)
 
 
 def _adverb_inside(name: str) -> bool:

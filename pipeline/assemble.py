@@ -189,11 +189,22 @@ class Topic:
         self.current: EntityMention | None = None
         self.with_figures: EntityMention | None = None
         self.aside_paragraph: int | None = None
+        self.lead: EntityMention | None = None  # the first company the article names
 
     def enter(self, paragraph_index: int) -> None:
         if self.aside_paragraph not in (None, paragraph_index) and self.with_figures is not None:
             self.current = self.with_figures
             self.aside_paragraph = None
+
+    def back_to_group(self, text: str, sentence: Sentence, subjects: list[EntityMention]) -> None:
+        """阳光财险…。投资方面，截至年末，集团投资资产规模…: the group word, before any
+        company the sentence names, takes the topic from a unit of the lead
+        company back to the lead."""
+        if self.current is None or self.lead is None or not _unit_of(self.current.entity, self.lead.entity):
+            return
+        first = min((e.start for e in subjects if e.entity.type == "company"), default=sentence.end)
+        if GROUP_STAND_IN.search(text, sentence.start, first):
+            self.current = self.with_figures = self.lead
 
     def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0) -> None:
         subjects = [lk.subject_mention for lk in figures if lk.subject is not None and lk.subject.type == "company"]
@@ -201,9 +212,22 @@ class Topic:
             self.with_figures, self.aside_paragraph = subjects[-1], None
         if mention is None or mention.entity.type != "company":
             return
+        if self.lead is None:
+            self.lead = mention
         self.current = mention
         if not figures and mention.entity != (self.with_figures.entity if self.with_figures else None):
             self.aside_paragraph = paragraph_index
+
+
+GROUP_STAND_IN = re.compile(r"(?<![\u4e00-\u9fffA-Za-z])(?:本|该)?集团(?!旗下|内)")  # 集团 alone, no name before it
+
+
+def _unit_of(entity: Entity, lead: Entity) -> bool:
+    """阳光财险 of 阳光保险集团: another company that carries the lead's brand
+    (the first two characters of its name, no place: 中国太平 is no unit of 中国平安)."""
+    return entity != lead and entity.type == "company" and len(lead.name) >= 4 \
+        and entity.name[:2] == lead.name[:2] and not lead.name.startswith(entity.name) \
+        and region_gazetteer().longest_at(lead.name, 0) is None
 
 
 MONTH_REPORTS_ON = re.compile(r"[^，,。；;：:]{0,6}$")  # between a month and the metric it dates: no punctuation
@@ -294,6 +318,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
                                                       and not (e.source == "sales-object" and topic.current is not None)
                                                       and not _product_taken_for_company(doc, e)
                                                       and not _place_inside_metric_word(doc, e)])
+        topic.back_to_group(text, sentence, subjects)
         sentence_links: list[Link] = []
         values = _within(doc._.values, sentence.start, sentence.end)
         for value in values:
@@ -727,6 +752,10 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
         rules.append(f"metric: {shares[-1].text} (a share) in the clause")
         return shares[-1]
     if before_clause:
+        swung = _swing_of(text, before_clause)
+        if swung is not None:
+            rules.append(f"metric: {swung.text}, swinging ({before_clause[-1].text} gives the sign)")
+            return swung
         rules.append(f"metric: {before_clause[-1].text} in the clause")
         return before_clause[-1]
     move = _price_move(doc, sentence, clause, value, rules)
@@ -742,6 +771,25 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
             rules.append(f"metric: {later[0].text} later in the sentence (a count)")
             return later[0]
     return None
+
+
+SIGN_WORDS = {"亏损": True, "盈利": False, "获利": False}  # a profit word that only says which side of zero
+SWING_WORDS = ("由", "从", "转为", "转")
+
+
+def _swing_of(text: str, before: list[MetricMention]) -> MetricMention | None:
+    """吨钢毛利由去年同期的亏损约52元转为盈利约186元: a metric that swings
+    between a loss and a profit; the words 亏损 and 盈利 give the sign, the
+    metric named before them names the figure."""
+    last = before[-1]
+    if last.text not in SIGN_WORDS:
+        return None
+    earlier = next((m for m in reversed(before) if m.text not in SIGN_WORDS), None)
+    if earlier is None or earlier.code == last.code or earlier.type not in ("amount", "price"):
+        return None
+    if not any(w in text[earlier.end:last.start] for w in SWING_WORDS):
+        return None
+    return replace(earlier, loss=SIGN_WORDS[last.text])
 
 
 def _enumerated_move(doc: Doc, sentence: Sentence, clause, value: ValueMention) -> bool:

@@ -375,6 +375,8 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
             if not (_cut_at(text, a) and _cut_at(text, b)):
                 continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
+            if not _cut_at(text, end):
+                continue  # 公司|粗钢总|产量: the name would end inside a word (总产量)
             out.append(Candidate(b, end, "apposition"))
     return out
 

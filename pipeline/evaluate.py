@@ -40,7 +40,22 @@ def same_subject(name: str | None) -> str | None:
     if not name:
         return name
     entity = knowledge_base().get(normalize(name).text)
-    return entity.name if entity is not None and entity.type == "company" else name
+    if entity is not None and entity.type == "company":
+        return entity.name
+    return _without_group_word(normalize(name).text)
+
+
+GROUP_WORDS = ("控股集团", "集团股份", "集团控股", "集团", "控股", "股份")
+
+
+def _without_group_word(name: str) -> str:
+    """阳光保险集团 and 阳光保险 are one company (ANNOTATION S1: the name as
+    written, and articles write both): a group word at the end is no part
+    of what is compared, where two characters or more are left."""
+    for word in GROUP_WORDS:
+        if name.endswith(word) and len(name) - len(word) >= 2:
+            return name[:-len(word)]
+    return name
 
 
 def same_unit(unit: str | None) -> str | None:

@@ -622,6 +622,9 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
                 and p.period_end is not None and not (p.granularity == "day" and CLOSE_AFTER.match(text, p.end)):
             # (截至今日午间收盘, 金风科技A股报13.62元: the day of the quote, no as-of)
             p = replace(p, role="asof", period_start=p.period_end, granularity="asof")
+            if p.text in YEAR_END_WORDS and not p.explicit_year and pub is not None and p.period_end > pub:
+                # 截至年末 in March: the year-end passed (the year reported on), not the one to come
+                p = _shift_to_year(p, p.period_end.year - 1)
         if p.granularity == "asof" and p.role == "period":
             p = replace(p, role="asof")
         out.append(p)
@@ -632,6 +635,9 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         if p.explicit_year and p.period_end and p.role != "base" and YEAR_WRITTEN.search(p.text):
             last_year, last_year_end = p.period_end.year, p.end
     return _this_fiscal_year(text, _same_period_last_year(text, out, pub))
+
+
+YEAR_END_WORDS = ("年末", "年底")
 
 
 def _dates_year(p: PeriodMention) -> bool:

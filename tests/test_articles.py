@@ -77,3 +77,15 @@ def test_a_name_the_article_gives_with_a_ticker_scores_as_the_companys():
     gold = [{"subject": "巨大"}, {"subject": "丰兴"}, {"subject": None}]
     mapped = _named_by_ticker(gold, "巨大(9921)公布財報。豐興(2015)營收成長。")
     assert [f["subject"] for f in mapped] == ["巨大机械", "丰兴", None]
+
+
+def test_a_group_word_at_the_end_of_a_name_is_not_compared():
+    """ANNOTATION S1: 阳光保险集团 and 阳光保险 are one company as articles write
+    it; a group word alone, or one leaving a single character, stays."""
+    from pipeline.evaluate import same_subject
+
+    assert same_subject("阳光保险集团") == same_subject("阳光保险")
+    assert same_subject("中教控股") == same_subject("中教")
+    assert same_subject("阳光保险集团") != same_subject("阳光人寿")
+    assert same_subject("集团") == "集团"
+    assert same_subject("华控股") == "华控股"

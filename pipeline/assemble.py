@@ -1079,7 +1079,8 @@ def _subject(text: str, sentence: Sentence, clause, value: ValueMention, metric:
         return companies_sentence[-1], 0.8
     places = [e for e in before if e.entity.type in ("region", "market")]
     coreference = any(w in text[clause[0]:value.start] for w in _cues().coreference_words)
-    if places and not coreference and (topic.current is None or _place_is_subject(text, places[-1], metric)):
+    breakdown = any(w in text[sentence.start:value.start] for w in _cues().region_breakdown_words)
+    if places and not coreference and (topic.current is None or not breakdown and _place_is_subject(text, places[-1], metric)):
         rules.append(f"subject: {places[-1].entity.type} {places[-1].text} in the sentence")
         return places[-1], 0.7
     return None, 0.5

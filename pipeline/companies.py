@@ -54,7 +54,8 @@ GENERIC_NAME_PARTS = set(
     "国有 电子 汽车 新能源 消费 金融 互联网 网络 生物 医药 光伏 储能 通信 工业 制造 技术 产业 行业 市场 算力 大模型 云 "
     "硬件 软件 材料 本土 知名 大型 中小 小型 多家 一家 该 这家 各家 创新 未来 先进 精密 汽车电子 消费电子 功率 模拟 "
     "高阶 高端 低阶 中阶 低端 中高阶 核心 关键 新型 受惠 受益 带动 拉动 推动 "
-    "存储 显示 面板 光学 生成式 规上 电动 智能电动 商业 高效能 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美".split()
+    "存储 显示 面板 光学 生成式 规上 电动 智能电动 商业 高效能 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美 "
+    "锂电 锂电池 动力电池 风电 重要性 系统重要性 本国 外国 外商 国银 公股".split()
 )
 APPOSITION_HEADS = [
     "企业", "厂商", "公司", "龙头", "巨头", "大厂", "厂", "品牌", "独角兽", "新势力", "车企", "初创公司",
@@ -199,6 +200,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             continue
         if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
             continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
+        if end - start == 2 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_INSIDE_RUN) \
+                and not company_context.cut_at(text, start):
+            continue  # 核电|装机容量 is no 电装: jieba reads the name's first character into the word before it
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
@@ -409,7 +413,7 @@ DEFINED_NAME = re.compile(
 def _defined_short_names(text: str) -> list[EntityMention]:
     """北京昂瑞微电子技术股份有限公司（下称“昂瑞微”）: the article's own short
     name becomes the canonical name (or the known company it names)."""
-    out: list[EntityMention] = []
+    out = _short_names_with_code(text)
     if "简称" not in text and "下称" not in text:
         return out  # the pattern needs one of them; its lazy name part is slow to fail everywhere
     for m in DEFINED_NAME.finditer(text):
@@ -419,6 +423,34 @@ def _defined_short_names(text: str) -> list[EntityMention]:
         out.append(EntityMention(m.start("long"), m.end("long"), m.group("long"), entity, "defined-long"))
         out.append(EntityMention(m.start("short"), m.end("short"), short, entity, "defined"))
     return out
+
+
+# 顺天医药生技（顺药，6535）: the short name and the code in one bracket
+SHORT_WITH_CODE = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,12})[（(](?:简称)?(?P<short>[\u4e00-\u9fff]{2,4})[，,、]\s?"
+                             r"(?P<code>\d{4,6}(?:\.[A-Z]{2})?)[)）]")
+
+
+def _short_names_with_code(text: str) -> list[EntityMention]:
+    """顺天医药生技（顺药，6535） … 顺药: the short name in the bracket is the
+    name the article goes on with, and the canonical one (as 下称 makes it).
+    The long name starts where the short name's first character does, with
+    the others after it in order (今年以来|顺天医药生技)."""
+    out: list[EntityMention] = []
+    for m in SHORT_WITH_CODE.finditer(text):
+        run, short = m.group("run"), m.group("short")
+        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and _in_order(short[1:], run[k + 1:])), None)
+        if start is None:
+            continue
+        entity = knowledge_base().get(short) or ticker_index().get(_ticker_key(m.group("code"))) \
+            or Entity(None, short, "company", known=False)
+        out.append(EntityMention(m.start("run") + start, m.end("run"), run[start:], entity, "defined-long"))
+        out.append(EntityMention(m.start("short"), m.end("short"), short, entity, "defined"))
+    return out
+
+
+def _in_order(chars: str, text: str) -> bool:
+    rest = iter(text)
+    return all(ch in rest for ch in chars)
 
 
 LEADING_CONJUNCTIONS = ("及", "与", "以及")
@@ -510,6 +542,7 @@ def _company_predicates() -> tuple[str, ...]:
     return tuple(company_context.cues().company_predicates)
 
 
+WORD_INSIDE_RUN = 100  # jieba frequency from which a word before a two-character name may hold its first character
 WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 

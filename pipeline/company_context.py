@@ -373,9 +373,9 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
                 continue
             if common_word(text[b:b + 2], 50):
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word
-            if not (_cut_at(text, a) and _cut_at(text, b)):
+            if not (cut_at(text, a) and cut_at(text, b)):
                 continue  # 招股书, 沪深股通: jieba reads the head inside another word (asked last: it cuts a run)
-            if not _cut_at(text, end):
+            if not cut_at(text, end):
                 continue  # 公司|粗钢总|产量: the name would end inside a word (总产量)
             out.append(Candidate(b, end, "apposition"))
     return out
@@ -398,7 +398,7 @@ def peers(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
 JIEBA_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # what jieba cuts as one piece
 
 
-def _cut_at(text: str, pos: int) -> bool:
+def cut_at(text: str, pos: int) -> bool:
     """Does jieba put a word boundary at ``pos``? Only the run of text around
     ``pos`` is cut (the pipeline leaves most runs uncut, for speed)."""
     if pos <= 0 or pos >= len(text):
@@ -430,7 +430,7 @@ def _starts_name(text: str, a: int, taken: Callable[[int], bool]) -> bool:
         return True
     if text.endswith(_head_tuple(), 0, a) or text.endswith(_word_tuples()["after_name_long"], 0, a):
         return True
-    return _cut_at(text, a)
+    return cut_at(text, a)
 
 
 CLAUSE_END = re.compile(r"[,.;:!?，。；：！？\n]")
@@ -489,7 +489,7 @@ def subjects(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
         a = trim_descriptor(text, a, end, at_start=False)  # 新药公司合一公布 -> 合一
         if not plausible(text[a:end]):
             continue
-        if _cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
+        if cut_at(text, end):  # not 每股招|股价: 股价 there is inside 招股价 (asked last: jieba cuts a run)
             out.append(Candidate(a, end, "subject"))
     return out
 

@@ -101,6 +101,7 @@ class Cues(Strict):
     level_after_change: list[str]
     estimate_words: list[str]
     coreference_words: list[str]
+    region_breakdown_words: list[str]
     loss_narrowing_words: list[str]
     loss_widening_words: list[str]
     conversion_words: list[str]

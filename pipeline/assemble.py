@@ -644,7 +644,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     # 门店总数 is counted on a day; 新开门市 (stores opened) is a flow over the period
     link.balance = (metric.balance or code in STOCK_METRICS) and not (
         _opened_before().search(text, max(0, metric.start - 3), metric.start)
-        or _opened_before_value().search(text, max(sentence.start, value.start - 12), value.start))
+        or _opened_before_value().search(text, max(sentence.start, value.start - 12), value.start)
+        or _opened_before_value().search(text, max(sentence.start, metric.start - 10), metric.start))
     if metric.undated:
         period = link.period = None
     if event_dated or target or (estimate and link.balance and period is None) or metric.undated:
@@ -1157,7 +1158,9 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     periods = [p for p in periods if not _comparison_period(p)]
     # 创下9月季度的历史新高: a period that names a record dates nothing outside its clause;
     # nor does the horizon of a target (全年目标约为300家；门店总数为461家)
-    periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end) and not TARGET_AFTER.match(doc.text, p.end)]
+    # nor does a time things have gone on since (主要得益于去年下半年以来新机组投运；…累计发电量)
+    periods = [p for p in periods if not RECORD_AFTER.match(doc.text, p.end) and not TARGET_AFTER.match(doc.text, p.end)
+               and not doc.text.startswith(SINCE_WORDS, p.end)]
     if not _quoted_daily(metric) or _yield_on_forecast(doc, sentence, metric):
         # 上周公布中期溢利…，按年跌约一成: a time that dates an event dates no figure outside its clause
         periods = [p for p in periods if p.granularity != "day" and not EVENT_AFTER.match(doc.text, p.end)]
@@ -1169,6 +1172,7 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
     return _nearest(periods, value, clause, rules, "period")
 
 
+SINCE_WORDS = ("以来", "至今")
 TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标")
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")

@@ -200,7 +200,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             continue
         if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
             continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
-        if end - start == 2 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_INSIDE_RUN) \
+        if end - start == 2 and start > 0 and company_context.common_word(text[start - 1:start + 1], 0) \
                 and not company_context.cut_at(text, start):
             continue  # 核电|装机容量 is no 电装: jieba reads the name's first character into the word before it
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
@@ -542,7 +542,6 @@ def _company_predicates() -> tuple[str, ...]:
     return tuple(company_context.cues().company_predicates)
 
 
-WORD_INSIDE_RUN = 100  # jieba frequency from which a word before a two-character name may hold its first character
 WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 

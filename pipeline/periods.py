@@ -734,8 +734,25 @@ def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMenti
         if m.group("next"):  # 下一财年: the one after
             fy, start = f"FY{int(fy[2:]) + 1}", _months_after(start, 12) if start else None
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=fy, granularity="fiscal"))
+    for m in PREVIOUS_FISCAL_YEAR.finditer(text):
+        # 截至2025年3月31日止年度…由上年度的5,820万港元: the fiscal year before the one reported on
+        anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal and p.period_end
+                       and p.period_end.month != 12 and p.role != "base"), None)
+        if anchor is None:
+            continue
+        fy = anchor.fiscal.partition("-")[0]
+        start = _fiscal_year_start(found, fy)
+        previous = f"FY{int(fy[2:]) - 1}"
+        start = _months_after(start, -12) if start else None
+        out = [p for p in out if p.end <= m.start() or p.start >= m.end()]
+        base = any(text[max(0, m.start() - 4):m.start()].endswith(w) for w in BASE_MARKERS)  # 较上一财年
+        out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=previous,
+                                 granularity="fiscal", explicit_year=True, role="base" if base else "period"))
     out.sort(key=lambda p: p.start)
     return out
+
+
+PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度|年度)|去年度")
 
 
 def _months_after(day: dt.date, months: int) -> dt.date:

@@ -771,6 +771,34 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
         if later:
             rules.append(f"metric: {later[0].text} later in the sentence (a count)")
             return later[0]
+    header = _list_header_metric(doc, sentence, value)
+    if header is not None:
+        rules.append(f"metric: {header.text} in the list's header line")
+    return header
+
+
+LIST_LINE = re.compile(r"[^，,。；;：:\n]{1,12}[：:]")  # 7月：37.5亿元（月增4.2%）: a label, then the figures
+
+
+def _list_header_metric(doc: Doc, sentence: Sentence, value: ValueMention) -> MetricMention | None:
+    """威刚近四个月自结合并营收如下：\n7月：37.5亿元\n8月：…: a line of a list
+    whose label is a period takes the metric its header line names."""
+    text = doc.text
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    label = LIST_LINE.match(text, line_start)
+    if label is None or label.end() > value.start or \
+            not any(p.start >= line_start and p.end <= label.end() for p in doc._.periods):
+        return None
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].rstrip()
+        if line.endswith(("：", ":")):
+            header = [m for m in _within(doc._.metrics, start, end) if _compatible(m, value)]
+            return header[-1] if header else None
+        if not LIST_LINE.match(text, start):
+            return None  # a paragraph that is no line of the list: no header above
+        end = start - 1
     return None
 
 
@@ -1100,6 +1128,15 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
 
 
+IMPROVED = re.compile("优化|改善")
+COST_RATIO_WORDS = ("成本率", "费用率", "赔付率", "成本收入比", "成本对收入比率")
+
+
+def _cost_ratio(metric: MetricMention) -> bool:
+    """A ratio that is better lower (综合成本率, 费用率, 赔付率)."""
+    return metric.type == "ratio" and (metric.code == "expense_ratio" or any(w in metric.text for w in COST_RATIO_WORDS))
+
+
 # The size of a move, with the sign it gives: 跌幅约14%, 跌幅收窄至0.8% are falls
 MOVE_SIZE_WORDS = {"跌幅": -1, "降幅": -1, "减幅": -1, "涨幅": 1, "增幅": 1, "升幅": 1}
 MOVE_SIZE = re.compile("|".join(MOVE_SIZE_WORDS))
@@ -1112,6 +1149,10 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
             # 跌幅收窄至0.8%: the size of a fall, whatever happened to it
             rules.append(f"sign: negative ({sizes[-1]})")
             return replace(value, value=-value.value)
+    if kind != "level" and value.value > 0 and _cost_ratio(metric) and IMPROVED.search(text, max(clause[0], metric.end), value.start):
+        # 综合成本率同比优化0.8个百分点: a cost ratio improves by falling (ANNOTATION M11)
+        rules.append("sign: negative (a cost ratio improved)")
+        return replace(value, value=-value.value)
     if not metric.loss and not (metric.code == "net_profit" and "亏损" in text[clause[0]:value.start]):
         return value
     if kind == "level":

@@ -350,8 +350,9 @@ ASPECT = re.compile(r"(?:^|(?<=[。！？!?\n]))(?P<product>[\u4e00-\u9fff]{2,8}
 ASPECT_WORDS = {"经营", "业务", "财务", "销售", "出口", "进口", "资产", "资产质量", "资产品质", "客户", "产品", "市场", "价格",
                 "政策", "营运", "获利", "盈利", "成本", "费用", "估值", "股价", "资金", "产能", "研发", "投资", "展望", "营收",
                 "同业", "同行", "同业的", "同行业", "竞争对手", "对手"}  # 同业方面: the peers, no product
-VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "国内", "海外", "总体", "全部", "产品", "行业"}
-NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已"  # a verb or a joiner: no product name
+VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "国内", "海外", "总体", "全部", "产品", "行业",
+                  "同店", "可比门店", "自营店", "直营店"}  # 香港同店销售: the company's stores in a place, no product
+NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已占"  # a verb or a joiner: no product name
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,7 @@ class Cues(Strict):
     estimate_words: list[str]
     coreference_words: list[str]
     region_breakdown_words: list[str]
+    store_metric_words: list[str]
     loss_narrowing_words: list[str]
     loss_widening_words: list[str]
     conversion_words: list[str]

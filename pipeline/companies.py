@@ -407,7 +407,8 @@ def _markets(text: str) -> list[EntityMention]:
 
 DEFINED_NAME = re.compile(
     r"(?P<long>[\u4e00-\u9fffA-Za-z0-9]{2,30}?(?:股份有限公司|有限责任公司|有限公司|集团|公司))"
-    r"[（(](?:以下)?(?:简称|下称)(?:为)?[:：]?\s?[“\"「]?(?P<short>[^”\"」）)，,]{2,12}?)[”\"」]?[）)]"
+    r"[（(](?:以下)?(?:简称|下称)(?:为)?[:：]?\s?[“\"「]?(?P<short>[^”\"」）)，,]{2,12}?)[”\"」]?"
+    r"(?:[，,、]\s?\d{4,6}(?:\.[A-Z]{2})?)?[）)]"  # 远东发展有限公司（下称远东发展，00035）: a code after it
 )
 
 
@@ -787,6 +788,20 @@ def _without_leading_suffix(name: str) -> str:
     return name[best:]
 
 
+def _without_cut_descriptor(text: str, end: int, name: str) -> str:
+    """低成本|航空台湾虎航(6757): a name that opens with an organisation suffix
+    right after more of a word (the reach cut a descriptor in two) starts after
+    that suffix, where a name of its own is left (not 电子|城, 信息|发展)."""
+    start = end - len(name)
+    if start == 0 or not NAME_CHAR.match(text[start - 1]) or not name.startswith(_SUFFIX_TUPLE):
+        return name
+    suffix = next(s for s in ORG_SUFFIXES if name.startswith(s))
+    rest = name[len(suffix):]
+    if len(_without_suffixes(rest)) >= 2 and not company_context.common_word(rest, UNCOMMON_WORD):
+        return rest
+    return name
+
+
 def _without_suffixes(name: str) -> str:
     """``name`` less the organisation suffixes it ends in (平安银行股份 -> 平安;
     中教控股 -> 中教; 股份 -> nothing: a suffix alone names no company)."""
@@ -839,7 +854,7 @@ def ticker_mentions(text: str) -> list[EntityMention]:
     out = []
     for m in _ticker_matches(text):
         written = _whole_written_name(text, m)
-        name = _without_leading_suffix(_after_last_stop_word(written))
+        name = _without_cut_descriptor(text, m.end(1), _without_leading_suffix(_after_last_stop_word(written)))
         known = ticker_index().get(_ticker_key(m.group("code")))
         if known is not None and not _names_agree(name, known):
             known = None  # 廣達(2382) is no 舜宇光学科技 (2382.HK): one code, two exchanges

@@ -836,6 +836,8 @@ def _after_last_stop_word(name: str) -> str:
                 continue  # 统一|企业|中国(00220): a country alone is no name, the words before it are the name's
             if words[i] in NAME_ADJECTIVES and company_context.common_word(rest.lstrip("".join(NAME_ADJECTIVES)), UNCOMMON_WORD):
                 continue  # 大|新|金融(00440): what would be left is a common word, the adjectives are the name's
+            if len(words[i]) == 1 and words[i] != "的" and company_context.common_word(rest, UNCOMMON_WORD):
+                continue  # 南|都|电源(300068): a common word alone is no name, the character before it is the name's
             return rest
     return name
 

@@ -206,7 +206,13 @@ class Topic:
         if GROUP_STAND_IN.search(text, sentence.start, first):
             self.current = self.with_figures = self.lead
 
-    def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0) -> None:
+    def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0,
+               peers: bool = False) -> None:
+        if peers and mention is not None and self.with_figures is not None:
+            # 同行业公司中，信立泰…；(next paragraph) 财务方面，公司货币资金…: peers named for
+            # comparison are the topic until their paragraph ends, then the article's company is back
+            self.current, self.aside_paragraph = mention, paragraph_index
+            return
         subjects = [lk.subject_mention for lk in figures if lk.subject is not None and lk.subject.type == "company"]
         if subjects:
             self.with_figures, self.aside_paragraph = subjects[-1], None
@@ -338,8 +344,17 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         context.observe(_context_periods(doc, sentence, values), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
-        topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index)
+        topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index,
+                     peers=_peer_sentence(text, sentence))
     return _dedupe(links)
+
+
+def _peer_sentence(text: str, sentence: Sentence) -> bool:
+    """同业方面，…; 同行业公司中，…: a sentence that opens by naming peers for comparison."""
+    return PEER_OPENING.match(text, sentence.start) is not None
+
+
+PEER_OPENING = re.compile(r"\s*(?:此外|另外|而)?[，,]?(?:同业|同行|同类|可比|其他)[\u4e00-\u9fff]{0,6}?(?:方面|中|来看|比较|对比)?[，,：:]")
 
 
 @lru_cache(maxsize=1)

@@ -107,9 +107,9 @@ def parse_integer_part(text: str) -> Decimal:
         previous = atom
     if number is not None:
         # 一万五 = 15000, 13万2 = 132000, 三千五 = 3500: a bare trailing digit
-        # right after a unit counts in the next unit down.
+        # right after a unit counts in the next unit down (1万2,350 = 12350: more digits count as written).
         before_last = atoms[-2] if len(atoms) >= 2 else None
-        if previous is number and isinstance(before_last, str) and before_last in UNITS and before_last != "零":
+        if previous is number and number < 10 and isinstance(before_last, str) and before_last in UNITS and before_last != "零":
             number = number * UNITS[before_last] / 10
         section += number
     return total + section

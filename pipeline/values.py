@@ -31,7 +31,8 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SCALE_RUN = rf"(?:[{SCALE}](?![瓦克米升]|兆瓦))+"
 # One number with its scale: 1.05兆, 4000多万, 13万2, 三十几万, 一点〇五兆.
 NUMBER = (
-    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?{SCALE_RUN}(?:(?:{ARABIC}){SCALE_RUN})*(?:\d(?![\d.,])[{SCALE}]*)?)?"
+    rf"(?:(?:{ARABIC})(?:(?:多|余|几)?{SCALE_RUN}(?:(?:{ARABIC}){SCALE_RUN})*"
+    rf"(?:(?<=万)(?:\d,\d{{3}}|\d{{2,4}})(?![\d.,])|\d(?![\d.,])[{SCALE}]*)?)?"  # 1万2,350张, 13万2
     rf"|[{CN}](?:[{CN}]|点(?=[{CN}])|(?:多|余|几)(?=[{SCALE}]))*)"
 )
 RANGE_JOINERS = "至|到|~|～|-|—|–|－|或"

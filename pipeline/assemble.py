@@ -1298,7 +1298,10 @@ def _inherit_period(link: Link, context: PeriodMention | None) -> None:
         link.rules.append(f"period: {context.text}, the reported quarter")
         return
     if (link.period is not None and link.period.text in WHOLE_YEAR_WORDS and not link.period.text[:2].isdigit()
-            and link.period.fiscal is None and not link.period.anchored):
+            and link.period.fiscal is None and not link.period.anchored
+            and not (link.estimate and context.fiscal is None and context.period_end is not None
+                     and link.period.period_start is not None and context.period_end.year < link.period.period_start.year)):
+        # (法人预估全年每股纯益4.3元 after 去年度股利: a forecast's 全年 is the year of publication)
         # 全年 in an article about 2024 (or a fiscal year) is that year, not the publication year
         # (periods.py has dated a 全年 that follows a fiscal label already)
         if context.fiscal:

@@ -103,7 +103,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("day_note", re.compile(r"(?P<rd>今|昨|前|明)\s?[(（]\s?(?P<dd>\d{1,2})\s?[)）]\s?日")),
         ("weekday", re.compile(r"(?P<wk>本周|这周|上周|下周)(?P<wd>[一二三四五六日天])")),
         ("rel", re.compile(r"(?P<w>上一季度|下一季度|今年以来|今年迄今|年初以来|年初至今|月初至今|本月以来|本月至今|上一季|上个月|上季度|下一季|下个月|下季度|本季度|上周|上季|上月|下季|下月|今天|今日|今早|今晨|今午|前天|同日|当前|当天|当季|当日|当月|同月|昨天|昨日|本周|本季|本月|次日|现时|目前|翌日|迄今)")),
-        ("rel_years", re.compile(r"(?P<ry>今明后三年|今明两年|今明年|明后两年|明后年)")),
+        ("rel_years", re.compile(r"(?P<ry>今[、,]?明[、,]?后三年|今[、,]?明两年|今[、,]?明年|明[、,]?后两年|明[、,]?后年)")),
         ("ymd", re.compile(rf"{year}(?:{sub})?")),
         ("sub", re.compile(sub)),
         ("within", re.compile(rf"(?:未来)?(?P<n>{NUM12})年(?:内|之内)")),
@@ -141,7 +141,7 @@ NEEDS = {
     "month_quarter": ("季度",),
     "qy": ("Q", "H"),
     "within": ("年内", "年之内"),
-    "rel_years": ("今明", "明后"),
+    "rel_years": ("今明", "明后", "今、明", "明、后", "今,明"),
 }
 
 
@@ -219,7 +219,7 @@ def _resolve(name: str, m: re.Match, text: str, pub: dt.date, found: list[Period
             return PeriodMention(m.start(), m.end(), m.group(), day, day, granularity="day")
         if name == "rel_years":
             # 今明两年 each of this year and next (分别为2.83元及2.91元): a span of years
-            first, last = REL_YEARS[g["ry"]]
+            first, last = REL_YEARS[re.sub("[、,]", "", g["ry"])]  # 今、明两年 is 今明两年
             return PeriodMention(m.start(), m.end(), m.group(), dt.date(pub.year + first, 1, 1),
                                  dt.date(pub.year + last, 12, 31), granularity="span")
         if name == "ymd":

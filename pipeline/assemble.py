@@ -651,6 +651,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if code == "net_profit" and text.endswith(PER_SHARE, max(0, value.start - 3), value.start) and value.unit_type == "money":
         code = "eps"  # 亏损可望缩小至每股0.12元: a result per share
         rules.append("metric: eps (每股 before the amount)")
+    if metric.market and subject is not None and subject.type == "region":
+        # 澳门…10月份幸运博彩毛收入: a place's gaming revenue is the size of its gaming market
+        subject = Entity(None, f"{subject.name}{metric.market}市场", "market", known=False)
+        rules.append(f"subject: {subject.name}, the market of a place's {metric.text}")
     if code in MARKET_SIZE_OF and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume or revenue (快递业务收入) is its size
         rules.append("metric: market_size (the shipments or revenue of a market)")

@@ -70,6 +70,7 @@ class MetricEntry(Strict):
     undated: bool = False  # a term of an offer (超额认购1,110倍): no period at all
     counts: list[str] = []  # counting units a figure of this amount may also be in (回购8000万股: 股)
     before_money: bool = False  # a metric only right before a sum of money (进口413.6亿美元; not 出口管制)
+    market: str | None = None  # a place's figure is its market's size: 澳门's 博彩毛收入 -> 澳门博彩市场
 
     @model_validator(mode="after")
     def _loss_words_are_words(self) -> MetricEntry:

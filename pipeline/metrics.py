@@ -30,6 +30,7 @@ class MetricMention:
     balance: bool = False
     undated: bool = False
     counts: tuple[str, ...] = ()  # counting units its figures may be in (回购8000万股)
+    market: str | None = None  # a place's figure of it is the size of this product's market there (博彩毛收入)
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,13 @@ class CueMention:
 
 
 @lru_cache(maxsize=1)
-def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool, tuple[str, ...], bool]]:
+def _metric_gazetteer() -> Gazetteer[tuple[str, str, bool, str | None, str | None, bool, bool, bool, tuple[str, ...], bool, str | None]]:
     gaz: Gazetteer = Gazetteer()
     for name, entry in lexicon.metrics().metrics.items():
         code = entry.code or name
         for word in entry.words:
             payload = (code, entry.type, word in entry.loss_words, entry.segment, entry.unit, entry.daily, entry.balance,
-                       entry.undated, tuple(entry.counts), entry.before_money)
+                       entry.undated, tuple(entry.counts), entry.before_money, entry.market)
             for form in _written_forms(word):
                 gaz.add(form, payload)
     return gaz
@@ -93,14 +94,14 @@ def find_metrics(text: str, values: Sequence[ValueMention] | None = None) -> lis
     metric only before a sum of money is dropped elsewhere."""
     out = []
     money_starts = {v.start for v in values or () if v.unit_type == "money"}
-    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts, before_money) in _metric_gazetteer().find_all(text):
+    for start, end, (code, mtype, loss, segment, unit, daily, balance, undated, counts, before_money, market) in _metric_gazetteer().find_all(text):
         if before_money and values is not None and MONEY_GAP.match(text, end).end() not in money_starts:
             continue
         if daily and text.startswith(TIME_AFTER, end):
             continue  # 收市后公布, 开盘前: the close names a time there, no price
         word = text[start:end]
         out.append(MetricMention(start, end, word, code, mtype, loss, segment.replace("{word}", word) if segment else None, unit, daily,
-                                 balance, undated, counts))
+                                 balance, undated, counts, market))
     return out
 
 

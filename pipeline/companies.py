@@ -48,6 +48,7 @@ class EntityMention:
 ORG_SUFFIXES = company_context.cues().org_suffixes
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
 WEAK_SUFFIXES = tuple(company_context.cues().weak_suffixes)
+WEAK_SUFFIX_PHRASES = ("市场", "化", "贸易", "形势", "油价", "金价", "航线", "局势", "环境", "经验", "标准")  # 国际市场, 国际化
 # Words that make a phrase generic, never a company name on their own.
 GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "
@@ -611,6 +612,8 @@ def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMentio
             start += 1  # 及富邦产险: the conjunction joins the name to a list, it is not part of it
         if start > 0 and text[start - 1].isdigit():
             continue  # 5500|大卡动力煤: right after a number stands its unit, no name
+        if suffix in WEAK_SUFFIXES and text.startswith(WEAK_SUFFIX_PHRASES, b):
+            continue  # 三大指标|国际市场份额: 国际 opens a phrase there, it ends no name
         name = text[start:b]
         if _plausible_name(name, suffix):
             out.append(EntityMention(start, b, name, Entity(None, name, "company", known=False), "suffix"))

@@ -320,6 +320,14 @@ def _adverb_inside(name: str) -> bool:
     return any(p.flag == "d" and len(p.word) >= 2 and common_word(p.word, ADVERB_ABOVE) for p in pieces[:-1])
 
 
+def _verb_inside(name: str) -> bool:
+    """公司|新承接民品|订单金额: a common verb inside makes a clause after the
+    stand-in, not a name (names hold nouns: 长城汽车, 立讯精密)."""
+    return any(p.flag == "v" and len(p.word) >= 2 and common_word(p.word, VERB_ABOVE)
+               for p in jieba.posseg.dt.cut(name, HMM=False))
+
+
+VERB_ABOVE = 100  # jieba frequency above which a verb is common (承接, 实现, 完成)
 ADVERB_ABOVE = 99  # jieba frequency above which an adverb is common (长实 is tagged an adverb too, but rare)
 
 
@@ -369,7 +377,7 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
             if b < len(text) and _extends_word(text, a, b):
                 continue  # 股 in 股价: the head is part of another word
             end = name_after(text, b, taken)
-            if end is None or not plausible(text[b:end]):
+            if end is None or not plausible(text[b:end]) or _verb_inside(text[b:end]):
                 continue
             if common_word(text[b:b + 2], 50):
                 continue  # 新厂开始试产, 厂商首批搭载: a head followed by a common word

@@ -821,7 +821,6 @@ def _list_header_metric(doc: Doc, sentence: Sentence, value: ValueMention) -> Me
     return None
 
 
-SIGN_WORDS = {"亏损": True, "盈利": False, "获利": False}  # a profit word that only says which side of zero
 SWING_WORDS = ("由", "从", "转为", "转")
 
 
@@ -829,15 +828,16 @@ def _swing_of(text: str, before: list[MetricMention]) -> MetricMention | None:
     """吨钢毛利由去年同期的亏损约52元转为盈利约186元: a metric that swings
     between a loss and a profit; the words 亏损 and 盈利 give the sign, the
     metric named before them names the figure."""
+    signs = _cues().swing_sign_words
     last = before[-1]
-    if last.text not in SIGN_WORDS:
+    if last.text not in signs:
         return None
-    earlier = next((m for m in reversed(before) if m.text not in SIGN_WORDS), None)
+    earlier = next((m for m in reversed(before) if m.text not in signs), None)
     if earlier is None or earlier.code == last.code or earlier.type not in ("amount", "price"):
         return None
     if not any(w in text[earlier.end:last.start] for w in SWING_WORDS):
         return None
-    return replace(earlier, loss=SIGN_WORDS[last.text])
+    return replace(earlier, loss=signs[last.text] == "loss")
 
 
 def _enumerated_move(doc: Doc, sentence: Sentence, clause, value: ValueMention) -> bool:

@@ -48,7 +48,7 @@ class EntityMention:
 ORG_SUFFIXES = company_context.cues().org_suffixes
 _SUFFIX_TUPLE = tuple(ORG_SUFFIXES)
 WEAK_SUFFIXES = tuple(company_context.cues().weak_suffixes)
-WEAK_SUFFIX_PHRASES = ("市场", "化", "贸易", "形势", "油价", "金价", "航线", "局势", "环境", "经验", "标准")  # 国际市场, 国际化
+WEAK_SUFFIX_PHRASES = tuple(company_context.cues().weak_suffix_phrases)
 # Words that make a phrase generic, never a company name on their own.
 GENERIC_NAME_PARTS = set(
     "人工智能 智能 芯片 半导体 国产 中国 全球 国内 海外 相关 其他 数字 信息 科技 高科技 新兴 传统 头部 龙头 上市 民营 "

@@ -78,6 +78,7 @@ class CompanyCues(lexicon.Strict):
     subsidiary_suffixes: list[str]
     org_suffixes: list[str] = Field(min_length=1)
     weak_suffixes: list[str] = []
+    weak_suffix_phrases: list[str] = []
     city_named_suffixes: list[str] = []
 
     @model_validator(mode="after")

@@ -106,6 +106,7 @@ class Cues(Strict):
     store_metric_words: list[str]
     loss_narrowing_words: list[str]
     loss_widening_words: list[str]
+    swing_sign_words: dict[str, Literal["loss", "profit"]] = {}
     conversion_words: list[str]
     provisional_words: list[str] = []
     report_words: list[str] = []

@@ -675,7 +675,9 @@ SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 CLOSE_AFTER = re.compile(r"(?:早盘|午间|午盘|午市|上午|下午)?(?:收盘|收市)")
 PREVIOUS_QUARTER_WORDS = ("上一季度", "上一季", "上季度", "上季")
 YEAR_WRITTEN = re.compile(r"(?:19|20)\d{2}")
-SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)|(?P<fy>上一?个?(?:财年|财政年度|会计年度))")
+# 上一财年 counts back from any fiscal year; 上年度 / 去年度 only from one not ending in
+# December (elsewhere they are the calendar year before, read by _relative)
+SAME_PERIOD = re.compile(r"(?:去年|上年)同(?:期|季)|(?P<fy>上一?个?(?:财年|财政年度|会计年度))|(?P<fyear>上一?个?年度|去年度)")
 THIS_FISCAL_YEAR = re.compile(r"(?:本|(?P<next>下一?个?))(?:财年|财政年度|会计年度)")
 
 
@@ -688,18 +690,23 @@ def _same_period_last_year(text: str, found: list[PeriodMention], pub: dt.date |
         # (上季 is no anchor: 对照上季亏损…，以及去年同期亏损 compares with the reported quarter)
         anchors = [p for p in out if p.end <= m.start() and (p.period_start or p.fiscal) and p.role != "base"
                    and p.text not in PREVIOUS_QUARTER_WORDS]
-        reported = [p for p in anchors if pub is None or p.period_end is None or p.period_end < pub]
+        if m.group("fyear"):
+            # 截至2025年3月31日止年度…，6月18日…上年度: the fiscal year last named, however far
+            # back, and not another 上年度 (上年度为4港仙 after 由上年度的…)
+            anchors = [p for p in anchors if p.fiscal and p.period_end and p.period_end.month != 12
+                       and not SAME_PERIOD.fullmatch(p.text)]
+        reported = anchors if m.group("fyear") else [p for p in anchors if pub is None or p.period_end is None or p.period_end < pub]
         anchor = max(reported or anchors, key=lambda p: p.end, default=None)
         if anchor is None:
-            continue
+            continue  # (上年度 after no fiscal year: the calendar year before, as _relative read it)
         before = text[max(0, m.start() - 3):m.start()]
         role = "base" if any(before.endswith(w) for w in BASE_MARKERS) else "period"
-        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]  # the bare 去年 inside 去年同期
+        out = [p for p in out if not (p.start == m.start() and p.end <= m.end())]  # the bare 去年 / 上年 inside
         if m.group("fy") and not anchor.fiscal:
             continue  # 上一财年 needs a fiscal year to count back from
         if anchor.fiscal:
             fy, _, rest = anchor.fiscal.partition("-")
-            if m.group("fy"):
+            if m.group("fy") or m.group("fyear"):
                 rest = ""  # the fiscal year before, whole
                 anchor = _whole_fiscal_year(anchor, out)
             label = f"FY{int(fy[2:]) - 1}" + (f"-{rest}" if rest else "")
@@ -734,25 +741,8 @@ def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMenti
         if m.group("next"):  # 下一财年: the one after
             fy, start = f"FY{int(fy[2:]) + 1}", _months_after(start, 12) if start else None
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=fy, granularity="fiscal"))
-    for m in PREVIOUS_FISCAL_YEAR.finditer(text):
-        # 截至2025年3月31日止年度…由上年度的5,820万港元: the fiscal year before the one reported on
-        anchor = next((p for p in reversed(found) if p.end <= m.start() and p.fiscal and p.period_end
-                       and p.period_end.month != 12 and p.role != "base"), None)
-        if anchor is None:
-            continue
-        fy = anchor.fiscal.partition("-")[0]
-        start = _fiscal_year_start(found, fy)
-        previous = f"FY{int(fy[2:]) - 1}"
-        start = _months_after(start, -12) if start else None
-        out = [p for p in out if p.end <= m.start() or p.start >= m.end()]
-        base = any(text[max(0, m.start() - 4):m.start()].endswith(w) for w in BASE_MARKERS)  # 较上一财年
-        out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=previous,
-                                 granularity="fiscal", explicit_year=True, role="base" if base else "period"))
     out.sort(key=lambda p: p.start)
     return out
-
-
-PREVIOUS_FISCAL_YEAR = re.compile(r"上一?个?(?:财年|财政年度|会计年度|年度)|去年度")
 
 
 def _months_after(day: dt.date, months: int) -> dt.date:

@@ -356,11 +356,6 @@ VAGUE_PRODUCTS = {"相关", "其他", "其它", "整体", "主要", "国产", "�
 NOT_IN_PRODUCT = "的和与及、为是增减达约比升降涨跌共计将已占"  # a verb or a joiner: no product name
 
 
-@lru_cache(maxsize=1)
-def _business_unit_words() -> tuple[str, ...]:
-    return tuple(company_context.cues().unit_after)
-
-
 def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[EntityMention]:
     """共销售各类挖掘机18096台 in industry statistics: the market of what was
     sold (中国挖掘机市场), named with the place last named before it. Whether
@@ -370,7 +365,7 @@ def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[Ent
     regions = [(s, e, ent) for s, e, ent in places if ent.type == "region"]
     for m in [*SALES_OBJECT.finditer(text), *SUB_MARKET.finditer(text), *ASPECT.finditer(text)]:
         product = m.group("product")
-        if product in ASPECT_WORDS or product.endswith(_business_unit_words()):
+        if product in ASPECT_WORDS or product.endswith(company_context.word_tuple("unit_after")):
             continue  # 燃气业务方面: a business of the company, no market
         if product in GENERIC_NAME_PARTS or lexicon_word(product) or any(ch in product for ch in NOT_IN_PRODUCT):
             continue
@@ -534,15 +529,10 @@ def _place_prefixes_acting(text: str, mentions: list[EntityMention]) -> list[Ent
         entity = next(iter(entities))
         for start in occurrences(text, prefix):
             end = start + len(prefix)
-            if text.startswith(entity.name, start) or not text.startswith(_company_predicates(), end):
+            if text.startswith(entity.name, start) or not text.startswith(company_context.word_tuple("company_predicates"), end):
                 continue
             out.append(EntityMention(start, end, prefix, entity, "short"))
     return out
-
-
-@lru_cache(maxsize=1)
-def _company_predicates() -> tuple[str, ...]:
-    return tuple(company_context.cues().company_predicates)
 
 
 WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
@@ -786,9 +776,15 @@ def _without_leading_suffix(name: str) -> str:
     for word in DESCRIPTOR_ENDS:
         i = name.rfind(word)
         rest = name[i + len(word):] if i >= 0 else ""
-        if len(_without_suffixes(rest)) >= 2 and not company_context.common_word(rest, UNCOMMON_WORD):
+        if _names_itself(rest):
             best = max(best, i + len(word))
     return name[best:]
+
+
+def _names_itself(rest: str) -> bool:
+    """Is what is left after a descriptor a name of its own: two characters
+    or more besides its suffixes (not 股份 alone) and no common word (not 发展)?"""
+    return len(_without_suffixes(rest)) >= 2 and not company_context.common_word(rest, UNCOMMON_WORD)
 
 
 def _without_cut_descriptor(text: str, end: int, name: str) -> str:
@@ -800,9 +796,7 @@ def _without_cut_descriptor(text: str, end: int, name: str) -> str:
         return name
     suffix = next(s for s in ORG_SUFFIXES if name.startswith(s))
     rest = name[len(suffix):]
-    if len(_without_suffixes(rest)) >= 2 and not company_context.common_word(rest, UNCOMMON_WORD):
-        return rest
-    return name
+    return rest if _names_itself(rest) else name
 
 
 def _without_suffixes(name: str) -> str:
@@ -832,7 +826,7 @@ def _after_last_stop_word(name: str) -> str:
             return words[i] + rest  # 厂商|新|时|达, 的|大|银|微|系统: a name jieba cannot cut into words
         if words[i] in NAME_PART_STOPS and company_context.common_word(rest, UNCOMMON_WORD):
             continue  # 新濠|国际|发展: 发展 alone is no name, 国际 is part of it
-        if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(_descriptor_heads()) for w in words[1:]):
+        if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(company_context.word_tuple("descriptor_heads")) for w in words[1:]):
             return name  # 中国|海外|宏洋|集团(00081): the name opens with the country; 中国|车企|X: a descriptor
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             if rest in NAME_PART_STOPS or _region(rest) is not None:
@@ -848,11 +842,6 @@ def _after_last_stop_word(name: str) -> str:
 NAME_PART_STOPS = frozenset("国际 中国 美国 全球 国内 国产".split())  # stop tokens that also sit inside names
 NAME_OPENERS = frozenset(("中国",))  # stop tokens that open many names (中国旺旺, 中国宏桥, 中国海外宏洋集团)
 NAME_ADJECTIVES = frozenset("新 老 大 小 中 上 下".split())  # stop tokens that may sit inside a name
-
-
-@lru_cache(maxsize=1)
-def _descriptor_heads() -> tuple[str, ...]:
-    return tuple(company_context.cues().descriptor_heads)
 
 
 def ticker_mentions(text: str) -> list[EntityMention]:

@@ -180,7 +180,16 @@ def _word_tuples() -> dict[str, tuple[str, ...]]:
         "building_after": tuple(c.building_after),
         "time_words": tuple(c.time_words),
         "speech_verbs": tuple(c.speech_verbs),
+        "unit_after": tuple(c.unit_after),
+        "company_predicates": tuple(c.company_predicates),
+        "descriptor_heads": tuple(c.descriptor_heads),
     }
+
+
+def word_tuple(name: str) -> tuple[str, ...]:
+    """One cue list of company_cues.yaml as a tuple, made once (for
+    str.startswith / endswith in the checks of other modules)."""
+    return _word_tuples()[name]
 
 
 @lru_cache(maxsize=1)
@@ -317,15 +326,25 @@ def _stand_ins() -> tuple[str, ...]:
 def _adverb_inside(name: str) -> bool:
     """品牌|商大举备货: a common adverb of two characters or more with a word
     after it makes a clause, not a name (长春高新 ends in its 高新)."""
-    pieces = list(jieba.posseg.dt.cut(name, HMM=False))
-    return any(p.flag == "d" and len(p.word) >= 2 and common_word(p.word, ADVERB_ABOVE) for p in pieces[:-1])
+    return _common_word_tagged(_tagged_words(name)[:-1], "d", ADVERB_ABOVE)
 
 
 def _verb_inside(name: str) -> bool:
     """公司|新承接民品|订单金额: a common verb inside makes a clause after the
     stand-in, not a name (names hold nouns: 长城汽车, 立讯精密)."""
-    return any(p.flag == "v" and len(p.word) >= 2 and common_word(p.word, VERB_ABOVE)
-               for p in jieba.posseg.dt.cut(name, HMM=False))
+    return _common_word_tagged(_tagged_words(name), "v", VERB_ABOVE)
+
+
+@lru_cache(maxsize=4096)
+def _tagged_words(name: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words of ``name`` with their part-of-speech tags (no HMM: only
+    dictionary words), cut once for every check that asks."""
+    return tuple((p.word, p.flag) for p in jieba.posseg.dt.cut(name, HMM=False))
+
+
+def _common_word_tagged(words: tuple[tuple[str, str], ...], flag: str, above: int) -> bool:
+    """A word of two characters or more tagged ``flag`` and more frequent than ``above``."""
+    return any(tag == flag and len(word) >= 2 and common_word(word, above) for word, tag in words)
 
 
 VERB_ABOVE = 100  # jieba frequency above which a verb is common (承接, 实现, 完成)

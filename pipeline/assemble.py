@@ -1143,8 +1143,16 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
         # 分地区看，大中华区营收...; 内地定价首饰占零售值的三成: a region of the company's business
         return False
     between = text[place.end:metric.start]
+    if not between and metric.text in _outlet_words():
+        return False  # 台湾门市1,021家, 香港门市21家: the company's stores in a place
     # 上海...产业规模, 中国AI芯片自给率: the place, a product, then the metric
     return 0 <= len(between) <= 8 and not re.search(r"[，,；;。的和与及、]", between)
+
+
+@lru_cache(maxsize=1)
+def _outlet_words() -> frozenset[str]:
+    """The words of metrics.yaml's outlets (门市, 门店, 分店)."""
+    return frozenset(lexicon.metrics().metrics["outlets"].words)
 
 
 IMPROVED = re.compile("优化|改善")

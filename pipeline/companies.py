@@ -378,6 +378,9 @@ def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[Ent
     return out
 
 
+SCOPE_MARKETS = ("国际市场", "全球市场", "海外市场", "境外市场", "世界市场")
+
+
 def _markets(text: str) -> list[EntityMention]:
     """中国加速芯片(的)市场, 全球人工智能服务器市场: a market as a subject; and
     全球智能手机出货量 -> the market 全球智能手机市场."""
@@ -386,6 +389,8 @@ def _markets(text: str) -> list[EntityMention]:
         region = _market_region_prefix(m.group())
         if any(w in m.group()[len(region):] for w in ("及", "和", "与", "、", "其他", "其它")):
             continue  # 澳门及其他市场营业额: places where a company sells, not a product's market
+        if m.group().endswith(SCOPE_MARKETS):
+            continue  # 我国造船三大指标国际市场份额: the place's share of the world's market, no market of its own
         name = (_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", "")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
@@ -654,6 +659,8 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False  # 华东地区|汽车: a region or a field, then an industry
     if len(_without_generic_parts(head)) < 2:
         return False
+    if head in company_context.cues().object_verbs and suffix in lexicon.cues().coreference_words:
+        return False  # 贡献|集团毛利: the group is the verb's object, the stand-in of a company already named
     if company_context.adverb_then_verb(head):
         return False  # 亦关注|集团旗下
     if suffix in WEAK_SUFFIXES and company_context.ends_in_verb(head):

@@ -73,6 +73,7 @@ class CompanyCues(lexicon.Strict):
     surnames: str
     verbs_before: list[str]
     verbs_after: list[str]
+    object_verbs: list[str] = []
     name_never_starts: str
     name_never_inside: str
     subsidiary_suffixes: list[str]
@@ -314,7 +315,14 @@ def plausible(name: str) -> bool:
         return False  # 中|实现: one character, then a cue word
     if name.isascii():
         return len(name) >= 3 and name[0].isalpha()  # not 2025E
-    return not common_word(name) and not _phrase(name) and not _adverb_inside(name)
+    return not common_word(name) and not _phrase(name) and not _adverb_inside(name) and not _ends_in_judgement(name)
+
+
+def _ends_in_judgement(name: str) -> bool:
+    """经销商|打款意愿偏弱: two one-character adjectives or adverbs at the
+    end (偏弱, 较强, 更高) judge what comes before; no name ends so."""
+    words = _tagged_words(name)
+    return len(name) >= 4 and len(words) >= 3 and all(len(w) == 1 and tag in ("a", "d", "ad") for w, tag in words[-2:])
 
 
 @lru_cache(maxsize=1)

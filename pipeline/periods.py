@@ -392,16 +392,35 @@ def _report_bounds(report: str, year: int) -> tuple[dt.date, dt.date]:
     return half_bounds(year, 1)
 
 
+CALENDAR_REPORTS = ("半年报", "半年度报告", "中报", "一季报")  # the mainland's (fiscal year = calendar year); 三季报 may be of the quarter or the nine months
+INTERIM_MONTHS = (7, 8, 9)  # a December year's interim results come out then; a June or March year's do not
+
+
+def _report_year(report: str, pub: dt.date) -> int | None:
+    """The year of a report named with no year: a mainland report
+    (半年报, 一季报) is the latest one ended by ``pub``; an interim report
+    (中期业绩) published in July to September is of that year's first half
+    (新鸿基地产's, of a year ending in June, comes out in February); anything
+    else may be of a fiscal year: none."""
+    if report in CALENDAR_REPORTS:
+        start, end = _report_bounds(report, pub.year)
+        return pub.year if end < pub else pub.year - 1
+    if report.startswith("中期") and pub.month in INTERIM_MONTHS:
+        return pub.year
+    return None
+
+
 def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -> PeriodMention | None:
     """A part of a year; ``year`` None means the year is still to be decided."""
     text = m.group()
     y = year if year is not None else pub.year
     if g.get("report"):
         # 2025年半年报 covers H1; 三季报 the first three quarters; 年报 the year.
-        # With no year, a report may be of a fiscal year (新鸿基地产's 中期业绩 ends in December): none.
-        if year is None:
-            return None
         report = g["report"]
+        if year is None:
+            y = _report_year(report, pub)
+            if y is None:
+                return None
         start, end = _report_bounds(report, y)
         return PeriodMention(m.start(), m.end(), text, start, end, granularity="ytd" if report == "三季报" else "half" if end.month == 6 else "year")
     if g.get("q") or g.get("qfirst") or g.get("qq"):

@@ -360,10 +360,12 @@ def _declared_currencies(text: str, mentions: list[ValueMention]) -> list[tuple[
     out = []
     words = lexicon.units().currency_prefix_words
     for m in SAME_BELOW.finditer(text):
-        if m.group("word") in words:
-            out.append((m.end(), words[m.group("word")]))
-            continue
         before = next((v for v in reversed(mentions) if v.end <= m.start() and m.start() - v.end <= 3), None)
+        if m.group("word") in words:
+            # 收入815.3亿元(人民币，下同): the declaration names the currency of the amount it follows too
+            at = before.start if before is not None and before.unit_type == "money" else m.end()
+            out.append((at, words[m.group("word")]))
+            continue
         if before is not None and before.unit_type == "money" and before.currency_source != "local":
             out.append((m.end(), before.unit))
     return out

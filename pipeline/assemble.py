@@ -426,6 +426,17 @@ def _home_region(market: str) -> Entity | None:
     return Entity(None, name, "region") if name else None
 
 
+def _destination(metric: MetricMention, rules: list[str]) -> Entity | None:
+    """访澳旅客: the place a visitor count names (cues.yaml destination_words) is its subject."""
+    for word, place in _cues().destination_words.items():
+        if word in metric.text:
+            entity = region_gazetteer().get(place)
+            if entity is not None:
+                rules.append(f"subject: {place}, where the visitors of {metric.text} go")
+                return entity
+    return None
+
+
 def _home_economy(market: str, why: str, rules: list[str], confidence: float) -> tuple[Entity | None, float]:
     """The economy of the article's market as the subject of a statistic
     (none, and ``confidence`` unchanged, for a market without a home region)."""
@@ -550,6 +561,9 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("metric: other (a total dividend payout, not per share)")
     subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
     subject = subject_mention.entity if subject_mention else None
+    destination = _destination(metric, rules)
+    if destination is not None:
+        subject_mention, subject, confidence = None, destination, 0.7
     if subject is None and code not in COMPANY_METRICS and _statistics_sentence(text, sentence):
         # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
         # not the company the article is about

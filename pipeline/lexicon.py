@@ -107,6 +107,7 @@ class Cues(Strict):
     loss_narrowing_words: list[str]
     loss_widening_words: list[str]
     swing_sign_words: dict[str, Literal["loss", "profit"]] = {}
+    destination_words: dict[str, str] = {}
     conversion_words: list[str]
     provisional_words: list[str] = []
     report_words: list[str] = []

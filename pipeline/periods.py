@@ -83,7 +83,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         rf"|(?P<report>半年报|半年度报告|中报|中期报告|中期业绩|中期(?=分红|派息|股息|分派|派发)|一季报|三季报|年报|年度报告|年度业绩)"
         rf"|(?:第?(?P<q>{QNUM})季(?:度)?|(?P<qfirst>首季)(?:度)?|Q(?P<qq>[1-4])|(?P<half>上半年|下半年|上半财年|下半财年)|H(?P<hh>[12]))(?P<pend>末|底)?"
         rf"|(?P<m1>{NUM12})(?:月)?(?:-|至|~|到|—)(?P<m2>{NUM12})月(?:份)?"
-        rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)|(?P<mend>末|底))?"
+        rf"|(?P<mon>{NUM12})月(?:份)?(?:(?P<day>{NUM12})(?:日|号)(?:(?:至|到|-|~|—)(?:(?P<mon2>{NUM12})月)?(?P<day2>{NUM12})(?:日|号))?|(?P<mend>末|底))?"
         rf"|(?P<yend>年底|年末|底|末)|(?P<ystart>年初)|(?P<full>全年))"
     )
     rel_year = r"(?P<rel>今年|去年|前年|明年|本年|上年|上一年|同年|当年|全年|本年度|上年度)"
@@ -410,6 +410,13 @@ def _report_year(report: str, pub: dt.date) -> int | None:
     return None
 
 
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -> PeriodMention | None:
     """A part of a year; ``year`` None means the year is still to be decided."""
     text = m.group()
@@ -465,6 +472,12 @@ def _sub(m: re.Match, g: dict, year: int | None, pub: dt.date, explicit: bool) -
             day = _num(g["day"])
             start = end = dt.date(y, month, day)
             gran = "day"
+            if g.get("day2"):
+                # 10月1日至8日, 9月29日至10月5日: the days from the first to the last
+                end = _valid_date(y, _num(g["mon2"]) if g.get("mon2") else month, _num(g["day2"]))
+                if end is None or end < start:
+                    return None
+                gran = "span"
         elif g.get("mend"):
             if year is None:
                 y = _most_recent_year(pub, dt.date(pub.year, month, 1), None)

@@ -992,11 +992,11 @@ MARKET_BASE = ("市场", "全球", "行业")
 
 @lru_cache(maxsize=1)
 def _expense_share() -> re.Pattern:
-    """研发费用占营收比重, 研发费用约2亿元，占营收的7%: an expense word of
-    metrics.yaml right before 占, or before the clause of its amount that 占 follows."""
+    """研发费用占营收比重, 研发费用约2亿元，(同比增长11%，)占营收的7%: an expense word
+    of metrics.yaml right before 占, or before the clauses (two at most) that 占 follows."""
     words = [w for code, entry in lexicon.metrics().metrics.items() if (entry.code or code) in EXPENSE_CODES
              for w in entry.words]
-    return re.compile(rf"(?P<w>{lexicon.alternation(words)})的?(?:[^,;。，；]{{1,12}}[,，])?占")
+    return re.compile(rf"(?P<w>{lexicon.alternation(words)})的?(?:[^,;。，；]{{1,14}}[,，]){{0,2}}占")
 
 
 EXPENSE_CODES = ("rd_expense", "operating_expense")
@@ -1022,7 +1022,7 @@ def _without_amount_words(doc: Doc, sentence: Sentence, lo: int, metric: MetricM
 def expense_of_share(text: str, sentence: Sentence, metric: MetricMention) -> str | None:
     """The expense a share of revenue is of (研发费用占营收比重约7% -> 研发费用), if any."""
     found = None
-    for m in _expense_share().finditer(text, max(sentence.start, metric.start - 20), metric.end):
+    for m in _expense_share().finditer(text, max(sentence.start, metric.start - 40), metric.end):
         found = m.group("w")
     return found
 

@@ -306,7 +306,7 @@ def plausible(name: str) -> bool:
         return False  # 选择用集群: a function word inside
     if name.endswith(_word_tuples()["not_company_endings"]) or name.endswith(_head_tuple()):
         return False  # 经济部, 国科会: bodies; 海外药企: a descriptor
-    if lexicon_word(name) or name.isdigit() or PERIOD_START.fullmatch(name):
+    if lexicon_word(name) or name.isdigit() or PERIOD_START.match(name):
         return False
     cue = _boundaries().longest_at(name, 0)
     if cue is not None and (cue[0] == len(name) or cue[0] >= 2):
@@ -386,6 +386,9 @@ def common_word(word: str, above: int = 2000) -> bool:
     return jieba.dt.FREQ.get(word, 0) > above
 
 
+TIME_BEFORE = re.compile(r"(?:[年季月]度?|月份|半年|[末底初]|同期|期内)$")  # 第三季度, 上半年, 9月末, 今年 ... right before a word
+
+
 def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
     """液冷厂商|英维克|宣布: the name after a descriptor head, up to a boundary."""
     out = []
@@ -400,6 +403,8 @@ def appositions(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
                 continue
             if text.endswith(blockers, 0, a) or _anaphoric(text, a, clauses):
                 continue
+            if head in _stand_ins() and TIME_BEFORE.search(text, max(0, a - 4), a):
+                continue  # 第三季度公司|ABC组件平均售价, 上半年公司|座公里收入: the stand-in after a time, then its own figure
             if head in cues().brand_heads and text.endswith(_word_tuples()["own_brand_words"], 0, a):
                 continue  # 旗舰品牌|太二酸菜鱼: the company's own brand, no company
             if b < len(text) and _extends_word(text, a, b):
@@ -686,7 +691,8 @@ def suffix_name_ok(text: str, start: int, end: int, model: list[tuple[int, int, 
     if time_led(head) or head[:1] in cues().name_never_starts:
         return False
     common = common_word(head, 200) or common_word(head[:2], 2000)
-    return not common or any(label == "ORG" and a < end and start < b for a, b, label in model)
+    # (not a span the model opens with a time: 9月扫地机器人 is a month, then a product)
+    return not common or any(label == "ORG" and a < end and start < b and not PERIOD_START.match(text, a) for a, b, label in model)
 
 
 @lru_cache(maxsize=1)

@@ -602,7 +602,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
             # 2024/25财政年度中期...截至2024年12月31日止六个月: one period, both labels
             p, out[-1] = _both_labels(p, out[-1])
         elif (p.granularity == "fiscal" and p.period_start is None and out and out[-1].granularity == "span"
-              and out[-1].fiscal is None and out[-1].text.startswith(("截至", "截止"))
+              and out[-1].fiscal in (None, p.fiscal) and out[-1].text.startswith(("截至", "截止"))
               and (0 <= p.start - out[-1].end <= 3 or SAME_PERIOD_GAP.fullmatch(text, out[-1].end, p.start))):
             # 截至2025年9月30日止六个月的2026财年中期, 截至…止六个月的中期业绩，即2025/26财政年度上半年:
             # the same, the span first
@@ -614,7 +614,7 @@ def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> lis
         if fiscal_year and p.granularity == "half" and "财年" in p.text:
             # 上半财年, 下半财年 after a fiscal label: halves of that fiscal year
             p = _fiscal_half(p, fiscal_year, out)
-        if fiscal_year and p.text in WHOLE_YEAR_WORDS:
+        if fiscal_year and p.text in THIS_YEAR_AFTER_FISCAL:
             # 截至2025年6月30日止年度全年业绩, 全年派息: the whole fiscal year
             p = _whole_fiscal(p, fiscal_year, out)
         if fiscal_year and p.granularity == "quarter" and not p.explicit_year:
@@ -795,6 +795,8 @@ def _fiscal_year_start(found: list[PeriodMention], fy: str) -> dt.date | None:
 
 
 WHOLE_YEAR_WORDS = ("全年", "本年度")  # the year the text is about: after a fiscal label, that fiscal year
+# after a fiscal label, 今年 is that fiscal year too (上一财年计提商誉减值，今年未再出现)
+THIS_YEAR_AFTER_FISCAL = (*WHOLE_YEAR_WORDS, "今年", "本年")
 
 
 def _whole_fiscal(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:

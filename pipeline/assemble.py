@@ -253,6 +253,9 @@ def _month_report() -> re.Pattern:
     return re.compile(rf"[^，,。；;：:\n]{{0,10}}?(?:{lexicon.alternation(_cues().report_words) or '(?!)'})")
 
 
+PART_OPENERS = ("其中", "其中,", "其中，")
+
+
 class PeriodContext:
     """The reporting period the article is talking about: the last one named
     in this paragraph, else the one named in the lead. A flow figure with no
@@ -286,6 +289,8 @@ class PeriodContext:
                 continue  # 去年同期, 上一财年 are comparisons; 全年, 本季度 take their year from the context
             if p.text in PREVIOUS_QUARTER_WORDS or (text and text[p.start - 1:p.start] in FROM_WORDS):
                 continue  # 较上季, 由第二季的48%拉升至56%: the period of an earlier figure reports on nothing
+            if text and text.endswith(PART_OPENERS, max(0, p.start - 3), p.start):
+                continue  # 前三季度…；其中第三季度售价环比回升: a part of the period, for its own clause only
             if p.granularity == "span" and p.period_start and (p.period_end - p.period_start).days < 28:
                 continue  # 本周, 15日至19日: a few days (an offer window, a week's trading) report on nothing
             if p.role == "period" and p.granularity in CONTEXT_GRANULARITIES and (p.period_start or p.fiscal):

@@ -428,8 +428,8 @@ def _defined_short_names(text: str) -> list[EntityMention]:
     return out
 
 
-# 顺天医药生技（顺药，6535）: the short name and the code in one bracket
-SHORT_WITH_CODE = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,12})[（(](?:简称)?(?P<short>[\u4e00-\u9fff]{2,4})[，,、]\s?"
+# 顺天医药生技（顺药，6535）, 中鸿钢铁（下称中鸿，2014）: the short name and the code in one bracket
+SHORT_WITH_CODE = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,12})[（(](?:(?:以下)?(?:简称|下称)(?:为)?)?(?P<short>[\u4e00-\u9fff]{2,4})[，,、]\s?"
                              r"(?P<code>\d{4,6}(?:\.[A-Z]{2})?)[)）]")
 
 
@@ -441,7 +441,8 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
     out: list[EntityMention] = []
     for m in SHORT_WITH_CODE.finditer(text):
         run, short = m.group("run"), m.group("short")
-        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and _in_order(short[1:], run[k + 1:])), None)
+        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and _in_order(short[1:], run[k + 1:])
+                      and not any(w in run[k:] for w in LONG_NAME_BREAKS)), None)
         if start is None:
             continue
         entity = knowledge_base().get(short) or ticker_index().get(_ticker_key(m.group("code"))) \
@@ -449,6 +450,9 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
         out.append(EntityMention(m.start("run") + start, m.end("run"), run[start:], entity, "defined-long"))
         out.append(EntityMention(m.start("short"), m.end("short"), short, entity, "defined"))
     return out
+
+
+LONG_NAME_BREAKS = ("的", "旗下", "之")  # 中钢集团旗下的|中鸿钢铁: the long name starts after them
 
 
 def _in_order(chars: str, text: str) -> bool:

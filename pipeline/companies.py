@@ -196,8 +196,12 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
     # 美的集团分拆的美的置业(03990): a known name inside a name that a ticker of its own closes is part of that name
     tickers = ticker_mentions(text)
     ticker_names = _spans_of(text, {m.text for m in tickers if m.source == "ticker"})
+    # 顺丰房托 (下称 for 顺丰房地产投资信托基金) holds 顺丰: the name the article gave wins over the known one inside it
+    defined_spans = _spans_of(text, {m.text for m in defined if m.source == "defined"})
     for start, end, entity in known:
         if any(a <= start and end < b for a, b in ticker_names):
+            continue
+        if any(a <= start and end <= b and (a, b) != (start, end) for a, b in defined_spans):
             continue
         if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
             continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
@@ -609,6 +613,8 @@ def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMentio
             continue
         while text.startswith(LEADING_CONJUNCTIONS, start) and b - start > len(suffix) + 2:
             start += 1  # 及富邦产险: the conjunction joins the name to a list, it is not part of it
+        if start > 0 and b - start > len(suffix) + 2 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
+            start += 1  # 其中|城市商业银行: the first character closes the word before, it opens no name
         if start > 0 and text[start - 1].isdigit():
             continue  # 5500|大卡动力煤: right after a number stands its unit, no name
         if suffix in WEAK_SUFFIXES and text.startswith(WEAK_SUFFIX_PHRASES, b):
@@ -652,7 +658,8 @@ def _reshape(text: str, m: EntityMention, model: list[tuple[int, int, str]]) -> 
 def _plausible_name(name: str, suffix: str) -> bool:
     """摩尔线程科技 yes; 人工智能, GPU芯片, 国产半导体 no."""
     head = name[: len(name) - len(suffix)]
-    if not 2 <= len(head) <= 8 or head in GENERIC_NAME_PARTS or name in STOP_TOKENS or lexicon_word(name):
+    if not 2 <= len(head) <= 8 or head in GENERIC_NAME_PARTS or name in STOP_TOKENS or lexicon_word(name) \
+            or company_context.generic_name(name):
         return False
     if head.isascii() and len(head) <= 3:
         return False

@@ -234,8 +234,9 @@ def reshape(text: str, start: int, end: int, model: list[tuple[int, int, str]]) 
     if any(text.startswith(head, start - len(head)) for head in _trimmed_words()):
         return start, end  # 厂商|新时达: the model's 商新时达 would take part of the descriptor back
     for a, b, label in model:
-        if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]):
-            start = a
+        if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]) \
+                and not (a > 0 and common_word(text[a - 1:a + 1], 1000)):
+            start = a  # (not 其|中城市商业银行: the model's first character closes the word before)
     return start, end
 
 
@@ -288,6 +289,11 @@ def name_after(text: str, start: int, taken: Callable[[int], bool]) -> int | Non
 @lru_cache(maxsize=1)
 def _generic() -> frozenset[str]:
     return frozenset(cues().generic_names)
+
+
+def generic_name(name: str) -> bool:
+    """A word for a kind of company (券商, 城市商业银行), no company's name."""
+    return name in _generic()
 
 
 def plausible(name: str) -> bool:

@@ -564,11 +564,12 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         # FACT_SPEC's dividend is per share; a total payout (派发现金红利346.71亿元) is `other`
         code, metric = "other", MetricMention(metric.start, metric.end, metric.text, "other", metric.type, segment="分红总额")
         rules.append("metric: other (a total dividend payout, not per share)")
-    subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
-    subject = subject_mention.entity if subject_mention else None
     destination = _destination(metric, rules)
     if destination is not None:
         subject_mention, subject, confidence = None, destination, 0.7
+    else:
+        subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
+        subject = subject_mention.entity if subject_mention else None
     if subject is None and code not in COMPANY_METRICS and _statistics_sentence(text, sentence):
         # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
         # not the company the article is about

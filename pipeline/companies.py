@@ -203,7 +203,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             continue
         if any(a <= start and end <= b and (a, b) != (start, end) for a, b in defined_spans):
             continue
-        if end - start <= 3 and start > 0 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
+        if end - start <= 3 and company_context.closes_word_before(text, start):
             continue  # 人力|成本 is no 力成, 其中|移动 no 中移动: a short name whose first character ends a common word
         if end - start == 2 and start > 0 and company_context.common_word(text[start - 1:start + 1], 0) \
                 and not company_context.cut_at(text, start):
@@ -410,9 +410,10 @@ def _markets(text: str) -> list[EntityMention]:
     return out
 
 
+DEFINING = r"(?:以下)?(?:简称|下称)(?:为)?"  # the words that give a company its short name
 DEFINED_NAME = re.compile(
     r"(?P<long>[\u4e00-\u9fffA-Za-z0-9]{2,30}?(?:股份有限公司|有限责任公司|有限公司|集团|公司))"
-    r"[（(](?:以下)?(?:简称|下称)(?:为)?[:：]?\s?[“\"「]?(?P<short>[^”\"」）)，,]{2,12}?)[”\"」]?"
+    rf"[（(]{DEFINING}[:：]?\s?[“\"「]?(?P<short>[^”\"」）)，,]{{2,12}}?)[”\"」]?"
     r"(?:[，,、]\s?\d{4,6}(?:\.[A-Z]{2})?)?[）)]"  # 远东发展有限公司（下称远东发展，00035）: a code after it
 )
 
@@ -433,7 +434,7 @@ def _defined_short_names(text: str) -> list[EntityMention]:
 
 
 # 顺天医药生技（顺药，6535）, 中鸿钢铁（下称中鸿，2014）: the short name and the code in one bracket
-SHORT_WITH_CODE = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,12})[（(](?:(?:以下)?(?:简称|下称)(?:为)?)?(?P<short>[\u4e00-\u9fff]{2,4})[，,、]\s?"
+SHORT_WITH_CODE = re.compile(rf"(?P<run>[\u4e00-\u9fff]{{3,12}})[（(](?:{DEFINING})?(?P<short>[\u4e00-\u9fff]{{2,4}})[，,、]\s?"
                              r"(?P<code>\d{4,6}(?:\.[A-Z]{2})?)[)）]")
 
 
@@ -548,7 +549,6 @@ def _place_prefixes_acting(text: str, mentions: list[EntityMention]) -> list[Ent
     return out
 
 
-WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
 UNCOMMON_WORD = 500  # jieba frequency at most for a name without its place: 高铁 (350), 联通 (437) yes; 石化, 移动 no
 
 
@@ -613,7 +613,7 @@ def _unseen(text: str, tokens: list[tuple[int, int]], tickers: list[EntityMentio
             continue
         while text.startswith(LEADING_CONJUNCTIONS, start) and b - start > len(suffix) + 2:
             start += 1  # 及富邦产险: the conjunction joins the name to a list, it is not part of it
-        if start > 0 and b - start > len(suffix) + 2 and company_context.common_word(text[start - 1:start + 1], WORD_BEFORE_NAME):
+        if b - start > len(suffix) + 2 and company_context.closes_word_before(text, start):
             start += 1  # 其中|城市商业银行: the first character closes the word before, it opens no name
         if start > 0 and text[start - 1].isdigit():
             continue  # 5500|大卡动力煤: right after a number stands its unit, no name

@@ -235,7 +235,7 @@ def reshape(text: str, start: int, end: int, model: list[tuple[int, int, str]]) 
         return start, end  # 厂商|新时达: the model's 商新时达 would take part of the descriptor back
     for a, b, label in model:
         if label == "ORG" and b == end and start - 3 <= a < start and plausible(text[a:b]) \
-                and not (a > 0 and common_word(text[a - 1:a + 1], 1000)):
+                and not closes_word_before(text, a):
             start = a  # (not 其|中城市商业银行: the model's first character closes the word before)
     return start, end
 
@@ -300,7 +300,7 @@ def plausible(name: str) -> bool:
     """A name by context: not a generic word, a common word or a cue word."""
     from .companies import GENERIC_NAME_PARTS, STOP_TOKENS, lexicon_word
 
-    if len(name) < 2 or name in _generic() or name in GENERIC_NAME_PARTS or name in STOP_TOKENS:
+    if len(name) < 2 or generic_name(name) or name in GENERIC_NAME_PARTS or name in STOP_TOKENS:
         return False
     if not NAME_ONLY.fullmatch(name):
         return False  # punctuation, quotes, line breaks
@@ -390,6 +390,15 @@ def common_word(word: str, above: int = 2000) -> bool:
 
     jieba.initialize()
     return jieba.dt.FREQ.get(word, 0) > above
+
+
+WORD_BEFORE_NAME = 1000  # jieba frequency above which 人力, 其中 hold the first character of a name after them
+
+
+def closes_word_before(text: str, at: int) -> bool:
+    """Does the character at ``at`` close a common word with the one before
+    it (其|中, 人|力)? Then no name starts there."""
+    return at > 0 and common_word(text[at - 1:at + 1], WORD_BEFORE_NAME)
 
 
 TIME_BEFORE = re.compile(r"(?:[年季月]度?|月份|半年|[末底初]|同期|期内)$")  # 第三季度, 上半年, 9月末, 今年 ... right before a word

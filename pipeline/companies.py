@@ -446,7 +446,7 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
     out: list[EntityMention] = []
     for m in SHORT_WITH_CODE.finditer(text):
         run, short = m.group("run"), m.group("short")
-        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and _in_order(short[1:], run[k + 1:])
+        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and in_order(short[1:], run[k + 1:])
                       and not any(w in run[k:] for w in LONG_NAME_BREAKS)), None)
         if start is None:
             continue
@@ -460,7 +460,7 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
 LONG_NAME_BREAKS = ("的", "旗下", "之")  # 中钢集团旗下的|中鸿钢铁: the long name starts after them
 
 
-def _in_order(chars: str, text: str) -> bool:
+def in_order(chars: str, text: str) -> bool:
     rest = iter(text)
     return all(ch in rest for ch in chars)
 

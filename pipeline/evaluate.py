@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lexicon
-from .companies import knowledge_base, ticker_mentions
+from .companies import in_order, knowledge_base, ticker_mentions
 from .extract import extract_article
 from .io import Article, read_text_document
 from .normalize import normalize
@@ -78,6 +78,32 @@ def _named_by_ticker(gold: list[dict], original: str) -> list[dict]:
             for f in gold]
 
 
+# 合作金庫商業銀行（合庫銀行）: a name and the abbreviation the article gives it in brackets
+ABBREVIATED = re.compile(r"(?P<run>[\u4e00-\u9fff]{3,14})[（(](?P<short>[\u4e00-\u9fff]{2,4})[）)]")
+
+
+def _abbreviations(original: str) -> dict[str, str]:
+    """The names an article writes out in full and then abbreviates in
+    brackets (合作金庫商業銀行（合庫銀行）, 中國信託銀行(中信銀)): each full
+    name, read from every place the abbreviation's first character starts
+    it, to the abbreviation. ANNOTATION S1 allows the name as written, and
+    the article writes both."""
+    out = {}
+    for m in ABBREVIATED.finditer(normalize(original).text):
+        run, short = m.group("run"), m.group("short")
+        for k in range(len(run) - len(short)):
+            if run[k] == short[0] and in_order(short[1:], run[k + 1:]):
+                out[run[k:]] = short
+    return out
+
+
+def _abbreviated(facts: list[dict], names: dict[str, str]) -> list[dict]:
+    if not names:
+        return facts
+    return [{**f, "subject": names.get(normalize(f["subject"]).text, f["subject"])} if f.get("subject") else f
+            for f in facts]
+
+
 def fact_key(f: dict, level: str) -> tuple:
     key: tuple = (_num(f["value"]), same_unit(f["unit"]), _num(f.get("value_high")))
     if level in ("subject", "metric", "full"):
@@ -108,6 +134,8 @@ class Score:
 
     def add(self, doc_id: str, gold: list[dict], pred: list[dict], original: str) -> None:
         gold = _named_by_ticker(gold, original)
+        names = _abbreviations(original)
+        gold, pred = _abbreviated(gold, names), _abbreviated(pred, names)
         self.n_gold += len(gold)
         self.n_pred += len(pred)
         self.misses.append((doc_id, unmatched_by_level(gold, pred)))

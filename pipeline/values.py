@@ -282,8 +282,9 @@ def _drop_exchange_rates(text: str, mentions: list[ValueMention]) -> list[ValueM
 
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
-# (人民币，下同), （单位：港元，下同）: the currency of every later bare 元
-SAME_BELOW = re.compile(r"[(（](?:单位[:：])?\s?(?:(?P<word>[\u4e00-\u9fff]{2,3})\s?[,，、]?\s?)?下同[)）]")
+# (人民币，下同), （单位：港元，下同）, (以人民币计，下同): the currency of every later bare 元
+SAME_BELOW = re.compile(
+    r"[(（](?:单位[:：]|[以按])?\s?(?:(?P<word>[\u4e00-\u9fff]{2,3}?)计?\s?[,，、]?\s?)?下同[)）]")
 
 
 def _carry_currency(text: str, mentions: list[ValueMention], market: str = "cn") -> list[ValueMention]:

@@ -79,6 +79,20 @@ def test_a_name_the_article_gives_with_a_ticker_scores_as_the_companys():
     assert [f["subject"] for f in mapped] == ["巨大机械", "丰兴", None]
 
 
+def test_a_name_and_the_abbreviation_the_article_brackets_score_as_one():
+    """ANNOTATION S1 allows the name as written, and 合作金庫商業銀行（合庫銀行）
+    writes both: gold and output subjects map to the abbreviation, from
+    wherever its first character starts the name; a bracket whose word is
+    no abbreviation of the name (台北（首都）) ties nothing."""
+    from pipeline.evaluate import _abbreviated, _abbreviations
+
+    names = _abbreviations("旗下子公司合作金庫商業銀行（合庫銀行）獲利。台北（首都）房價。")
+    assert names["合作金库商业银行"] == "合库银行"
+    assert "台北" not in names and "首都" not in names.values()
+    facts = [{"subject": "合作金庫商業銀行"}, {"subject": "合库银行"}, {"subject": "合库证券"}, {"subject": None}]
+    assert [f["subject"] for f in _abbreviated(facts, names)] == ["合库银行", "合库银行", "合库证券", None]
+
+
 def test_a_group_word_at_the_end_of_a_name_is_not_compared():
     """ANNOTATION S1: 阳光保险集团 and 阳光保险 are one company as articles write
     it; a group word alone, or one leaving a single character, stays."""

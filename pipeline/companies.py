@@ -232,9 +232,10 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             else:
                 take(m)
     unseen = [_reshape(text, m, model) for m in _unseen(text, tokens or _char_tokens(text), tickers)]
-    # 专科医院集团|海吉亚医疗(06078): a suffix name right before a ticker's name describes it
-    ticker_starts = {m.start for m in tickers}
-    unseen = [m for m in unseen if not (m.source == "suffix" and m.end in ticker_starts)]
+    # 专科医院集团|海吉亚医疗(06078), 民办教育集团|宇华教育集团有限公司（下称宇华教育）: a suffix name
+    # right before a name given with its ticker or its short name describes it
+    named_starts = {m.start for m in tickers} | {m.start for m in defined if m.source == "defined-long"}
+    unseen = [m for m in unseen if not (m.source == "suffix" and m.end in named_starts)]
     # (a reshaped name may be left with its suffix alone: A股|股份)
     unseen = [m for m in unseen if not any(taken[m.start:m.end]) and m.text not in _SUFFIX_TUPLE
               and company_context.suffix_name_ok(text, m.start, m.end, model, m.source == "ticker")]

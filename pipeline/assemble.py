@@ -1159,6 +1159,8 @@ def _place_is_subject(text: str, place: EntityMention, metric: MetricMention) ->
     subject; 全球 in 全球手机出货量 of a company's article only qualifies it."""
     if place.entity.type == "market" or metric.type == "size" and metric.code != "other":
         return True  # (not 在杭州新增土地，建筑面积29.4万平方米: a floor area is the company's)
+    if metric.market and text[place.end:metric.start] == "":
+        return True  # 全澳博彩毛收入: the place's gaming market (metrics.yaml market), not a company's revenue
     if metric.code in COMPANY_METRICS or metric.code == "share" or metric.text in _cues().store_metric_words:
         # 分地区看，大中华区营收...; 内地定价首饰占零售值的三成: a region of the company's business
         return False

@@ -208,6 +208,9 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         if end - start == 2 and start > 0 and company_context.common_word(text[start - 1:start + 1], 0) \
                 and not company_context.cut_at(text, start):
             continue  # 核电|装机容量 is no 电装: jieba reads the name's first character into the word before it
+        if end - start == 2 and company_context.common_word(text[end - 1:end + 1], 0) \
+                and not company_context.cut_at(text, end) and not company_context.cut_at(text, start):
+            continue  # 全澳|博彩 is no 澳博: jieba reads the name's characters into the words around it
         if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})

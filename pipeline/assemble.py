@@ -190,20 +190,24 @@ class Topic:
         self.with_figures: EntityMention | None = None
         self.aside_paragraph: int | None = None
         self.lead: EntityMention | None = None  # the first company the article names
+        self.paragraph: int | None = None  # where the current topic was named or last had figures
 
     def enter(self, paragraph_index: int) -> None:
         if self.aside_paragraph not in (None, paragraph_index) and self.with_figures is not None:
             self.current = self.with_figures
             self.aside_paragraph = None
 
-    def back_to_group(self, text: str, sentence: Sentence, subjects: list[EntityMention]) -> None:
+    def back_to_group(self, text: str, sentence: Sentence, subjects: list[EntityMention], paragraph_index: int) -> None:
         """阳光财险…。投资方面，截至年末，集团投资资产规模…: the group word, before any
         company the sentence names, takes the topic from a unit of the lead
-        company back to the lead."""
+        company back to the lead; so does 公司 alone in a later paragraph than
+        the unit's (控股子公司广发基金…。(next paragraph) 公司融出资金余额…: within
+        the unit's paragraph, 公司 is still the unit)."""
         if self.current is None or self.lead is None or not _unit_of(self.current.entity, self.lead.entity):
             return
         first = min((e.start for e in subjects if e.entity.type == "company"), default=sentence.end)
-        if GROUP_STAND_IN.search(text, sentence.start, first):
+        if GROUP_STAND_IN.search(text, sentence.start, first) \
+                or paragraph_index != self.paragraph and COMPANY_STAND_IN.search(text, sentence.start, first):
             self.current = self.with_figures = self.lead
 
     def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0,
@@ -216,24 +220,30 @@ class Topic:
         subjects = [lk.subject_mention for lk in figures if lk.subject is not None and lk.subject.type == "company"]
         if subjects:
             self.with_figures, self.aside_paragraph = subjects[-1], None
+            if self.current is not None and subjects[-1].entity == self.current.entity:
+                self.paragraph = paragraph_index  # the topic's figures go on in this paragraph
         if mention is None or mention.entity.type != "company":
             return
         if self.lead is None:
             self.lead = mention
-        self.current = mention
+        self.current, self.paragraph = mention, paragraph_index
         if not figures and mention.entity != (self.with_figures.entity if self.with_figures else None):
             self.aside_paragraph = paragraph_index
 
 
 GROUP_STAND_IN = re.compile(r"(?<![\u4e00-\u9fffA-Za-z])(?:本|该)?集团(?!旗下|内)")  # 集团 alone, no name before it
+COMPANY_STAND_IN = re.compile(r"(?<![\u4e00-\u9fffA-Za-z])本?公司(?!旗下|内)")  # 公司 alone
 
 
 def _unit_of(entity: Entity, lead: Entity) -> bool:
-    """阳光财险 of 阳光保险集团: another company that carries the lead's brand
-    (the first two characters of its name, no place: 中国太平 is no unit of 中国平安)."""
-    return entity != lead and entity.type == "company" and len(lead.name) >= 4 \
-        and entity.name[:2] == lead.name[:2] and not lead.name.startswith(entity.name) \
-        and region_gazetteer().longest_at(lead.name, 0) is None
+    """阳光财险 of 阳光保险集团, 太保产险 of 中国太保, 广发基金 of 广发证券: another
+    company that carries the lead's brand (the first two characters of its
+    name after a place; 中国太平 is no unit of 中国平安)."""
+    if entity == lead or entity.type != "company" or len(lead.name) < 4:
+        return False
+    place = region_gazetteer().longest_at(lead.name, 0)
+    brand = lead.name[place[0]:] if place is not None else lead.name
+    return len(brand) >= 2 and entity.name[:2] == brand[:2] and not lead.name.startswith(entity.name)
 
 
 MONTH_REPORTS_ON = re.compile(r"[^，,。；;：:]{0,6}$")  # between a month and the metric it dates: no punctuation
@@ -329,7 +339,7 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
                                                       and not (e.source == "sales-object" and topic.current is not None)
                                                       and not _product_taken_for_company(doc, e)
                                                       and not _place_inside_metric_word(doc, e)])
-        topic.back_to_group(text, sentence, subjects)
+        topic.back_to_group(text, sentence, subjects, paragraph_index)
         sentence_links: list[Link] = []
         values = _within(doc._.values, sentence.start, sentence.end)
         for value in values:

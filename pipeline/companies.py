@@ -182,7 +182,10 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             for start, end, entity in Gazetteer(names.items()).find_all(text):
                 if introduced is not None and start < introduced.get(entity, 0):
                     continue  # 燃气…, then 中国燃气(00384): a word before the name is not yet its short form
-                if not any(a <= start and end <= b and (a, b) != (start, end) for a, b in ticker_names):
+                subsidiary = _subsidiary_of_known(text, start, end)
+                if subsidiary is not None and subsidiary not in _SUFFIX_TUPLE:
+                    take(_subsidiary_mention(text, start, end + len(subsidiary)))  # 广发证券 … 广发|基金
+                elif not any(a <= start and end <= b and (a, b) != (start, end) for a, b in ticker_names):
                     # (数码通电讯(00315) holds no 电讯, the short form of 香港电讯)
                     take(EntityMention(start, end, text[start:end], entity, "short"))
 
@@ -211,8 +214,13 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
         if end - start == 2 and company_context.common_word(text[end - 1:end + 1], 0) \
                 and not company_context.cut_at(text, end) and not company_context.cut_at(text, start):
             continue  # 全澳|博彩 is no 澳博: jieba reads the name's characters into the words around it
-        if not company_context.inside_person(start, end, model) and not _subsidiary_of_known(text, start, end):
+        if company_context.inside_person(start, end, model):
+            continue
+        subsidiary = _subsidiary_of_known(text, start, end)
+        if subsidiary is None:
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
+        elif subsidiary not in _SUFFIX_TUPLE:
+            take(_subsidiary_mention(text, start, end + len(subsidiary)))
     take_short_names({m.text: m.entity for m in defined if m.source == "defined"})
     by_kb = [m for m in found if m.source == "kb"]  # (the takes below add short names only)
     take_short_names(_known_prefixes(by_kb))
@@ -494,11 +502,18 @@ def _spans_of(text: str, names: set[str]) -> list[tuple[int, int]]:
     return [(at, at + len(name)) for name in names for at in occurrences(text, name)]
 
 
-def _subsidiary_of_known(text: str, start: int, end: int) -> bool:
-    """中国信托|银行: a known name followed by a suffix that makes another
-    company (a bank, an insurer of the group), unless the knowledge base
-    knows that longer name too (it would have matched it)."""
-    return text.startswith(tuple(company_context.cues().subsidiary_suffixes), end)
+def _subsidiary_of_known(text: str, start: int, end: int) -> str | None:
+    """中国信托|银行: the suffix after a known name that makes another company
+    (a bank, an insurer, a fund manager of the group), unless the knowledge
+    base knows that longer name too (it would have matched it)."""
+    return next((w for w in company_context.cues().subsidiary_suffixes if text.startswith(w, end)), None)
+
+
+def _subsidiary_mention(text: str, start: int, end: int) -> EntityMention:
+    """广发|基金, 统一|期货: the subsidiary a known name and a suffix that is
+    no organisation suffix of its own make (the suffix rule finds 中国信托银行)."""
+    name = text[start:end]
+    return EntityMention(start, end, name, Entity(None, name, "company", known=False), "subsidiary")
 
 
 BRACKETED_SHORT = re.compile(r"[(（](?P<short>[\u4e00-\u9fff]{2,4})[)）]")

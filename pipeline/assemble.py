@@ -201,13 +201,17 @@ class Topic:
         """阳光财险…。投资方面，截至年末，集团投资资产规模…: the group word, before any
         company the sentence names, takes the topic from a unit of the lead
         company back to the lead; so does 公司 alone in a later paragraph than
-        the unit's (控股子公司广发基金…。(next paragraph) 公司融出资金余额…: within
-        the unit's paragraph, 公司 is still the unit)."""
-        if self.current is None or self.lead is None or not _unit_of(self.current.entity, self.lead.entity):
+        the unit's (新光人寿…；…。公司预估…: within the unit's paragraph, 公司 is
+        still the unit), or anywhere after a unit the text calls a subsidiary
+        (核心子公司中美华东…。公司医药商业板块…: 公司 is the listed parent)."""
+        if self.current is None or self.lead is None or self.current.entity == self.lead.entity:
+            return
+        subsidiary = text.endswith(SUBSIDIARY_WORDS, 0, self.current.start)
+        if not subsidiary and not _unit_of(self.current.entity, self.lead.entity):
             return
         first = min((e.start for e in subjects if e.entity.type == "company"), default=sentence.end)
         if GROUP_STAND_IN.search(text, sentence.start, first) \
-                or paragraph_index != self.paragraph and COMPANY_STAND_IN.search(text, sentence.start, first):
+                or (subsidiary or paragraph_index != self.paragraph) and COMPANY_STAND_IN.search(text, sentence.start, first):
             self.current = self.with_figures = self.lead
 
     def update(self, mention: EntityMention | None, figures: list[Link] = (), paragraph_index: int = 0,
@@ -232,6 +236,7 @@ class Topic:
 
 
 GROUP_STAND_IN = re.compile(r"(?<![\u4e00-\u9fffA-Za-z])(?:本|该)?集团(?!旗下|内)")  # 集团 alone, no name before it
+SUBSIDIARY_WORDS = ("子公司", "附属公司")  # 核心子公司|中美华东: the name after them is a unit of the group
 COMPANY_STAND_IN = re.compile(r"(?<![\u4e00-\u9fffA-Za-z])本?公司(?!旗下|内)")  # 公司 alone
 
 

@@ -674,6 +674,9 @@ def _reshape(text: str, m: EntityMention, model: list[tuple[int, int, str]]) -> 
     return EntityMention(start, end, name, Entity(None, name, "company", known=False), m.source)
 
 
+COUNT_LED = re.compile(r"[一二两三四五六七八九十几多数百千\d]+[款个家项种类批座艘台名位]")
+
+
 def _plausible_name(name: str, suffix: str) -> bool:
     """摩尔线程科技 yes; 人工智能, GPU芯片, 国产半导体 no."""
     head = name[: len(name) - len(suffix)]
@@ -682,6 +685,8 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if head.isascii() and len(head) <= 3:
         return False
+    if COUNT_LED.match(head):
+        return False  # 两款|创新药, 七家|银行: a count of things, no name
     if any(head.endswith(w) for w in ("的", "和", "与", "及", "等", "在", "是")) or company_context.time_led(head) \
             or company_context.reports_speech(head):
         return False

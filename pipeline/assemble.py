@@ -271,6 +271,26 @@ def _month_report() -> re.Pattern:
 PART_OPENERS = ("其中", "其中,", "其中，")
 
 
+HEADER_END = ("：", ":")
+LIST_LINE = re.compile(r"[^，,。；;：:\n]{1,16}[：:]")  # 原煤产量：1,568.4万吨
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Where each paragraph starts: at every line, except the lines of a list
+    under a header line (公司披露前三季度主要经营数据：/原煤产量：1,568.4万吨/…),
+    which go on with the header's paragraph and its period."""
+    starts, in_list, at = [], False, 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if at and in_list and LIST_LINE.match(stripped):
+            pass
+        elif at:
+            starts.append(at)
+        in_list = stripped.endswith(HEADER_END) or in_list and bool(LIST_LINE.match(stripped))
+        at += len(line) + 1
+    return starts
+
+
 class PeriodContext:
     """The reporting period the article is talking about: the last one named
     in this paragraph, else the one named in the lead. A flow figure with no
@@ -334,8 +354,9 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
     links: list[Link] = []
     topic = Topic()
     context = PeriodContext(doc._.published)
+    paragraphs = paragraph_starts(text)
     for sentence in split_sentences(text):
-        paragraph_index = text.count("\n", 0, sentence.start)
+        paragraph_index = bisect.bisect_right(paragraphs, sentence.start)
         context.enter(paragraph_index)
         topic.enter(paragraph_index)
         ents = _within(doc._.entities, sentence.start, sentence.end)

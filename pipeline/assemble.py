@@ -454,12 +454,33 @@ def _place_market(subject: Entity) -> bool:
 
 
 # 交通部观光署统计，… / 国家统计局数据显示，…: a sentence that opens with an agency's statistics
+# (外部环境方面，经济部统计处日前公布，…: after a topic phrase, and with the day of the release)
 STATISTICS_OPENING = re.compile(
-    r"[\u4e00-\u9fff]{1,12}?(?:部|局|署|处|厅|委|统计处|统计局|主计总处)(?:的)?(?:最新)?(?:统计|数据|资料)(?:显示|指出)?[,，]")
+    r"(?:[^,，。；;]{1,10}方面[,，])?[\u4e00-\u9fff]{1,12}?(?:部|局|署|处|厅|委|统计处|统计局|主计总处)(?:的)?"
+    r"(?:(?:最新)?(?:统计|数据|资料)(?:显示|指出)?|(?:日前|近日|昨日|今日|昨天|今天|最新)?(?:公布|发布)(?:数据|资料)?(?:显示)?)[,，]")
 
 
 def _statistics_sentence(text: str, sentence: Sentence) -> bool:
     return STATISTICS_OPENING.match(text, sentence.start) is not None
+
+
+INDUSTRY_BEFORE = re.compile(r"(?P<industry>[\u4e00-\u9fff]{2})业$")  # 餐饮业, 零售业
+NO_INDUSTRY = frozenset("产行企营物专事农作")  # 产业, 行业, 企业, 营业… are no industry's name
+
+
+def _industry_before(text: str, metric: MetricMention) -> str | None:
+    """餐饮业营业额: the industry written right before a metric, without 业."""
+    m = INDUSTRY_BEFORE.search(text, max(0, metric.start - 3), metric.start)
+    return m.group("industry") if m and m.group("industry")[-1] not in NO_INDUSTRY else None
+
+
+def _industry_market(market: str, industry: str, rules: list[str]) -> Entity | None:
+    """The home economy's market of an industry (台湾餐饮市场)."""
+    region = _home_region(market)
+    if region is None:
+        return None
+    rules.append(f"subject: {region.name}{industry}市场, the industry an agency's statistic counts")
+    return Entity(None, f"{region.name}{industry}市场", "market", known=False)
 
 
 def _home_region(market: str) -> Entity | None:
@@ -606,10 +627,15 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     else:
         subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
         subject = subject_mention.entity if subject_mention else None
-    if subject is None and code not in COMPANY_METRICS and _statistics_sentence(text, sentence):
-        # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
-        # not the company the article is about
-        subject, confidence = _home_economy(default_market, "an agency's statistic of", rules, confidence)
+    if subject is None and _statistics_sentence(text, sentence):
+        industry = _industry_before(text, metric)
+        if industry is not None and code in MARKET_SIZE_OF:
+            # 经济部统计处日前公布，10月餐饮业营业额…: an industry's sales are its market's size
+            subject = _industry_market(default_market, industry, rules)
+        elif code not in COMPANY_METRICS:
+            # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
+            # not the company the article is about
+            subject, confidence = _home_economy(default_market, "an agency's statistic of", rules, confidence)
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6

@@ -831,7 +831,8 @@ def trim_descriptor(text: str, start: int, end: int, at_start: bool = True) -> i
         i = text.find(head, start, end)
         while i >= 0:
             if end - (i + len(head)) >= 2 and i + len(head) > best and (at_start or i > start) \
-                    and region_gazetteer().get(text[i + len(head):end]) is None:
+                    and region_gazetteer().get(text[i + len(head):end]) is None \
+                    and not closes_word_before(text, i + len(head)):  # (大药房连锁股|份有限公司: no head there)
                 best = i + len(head)  # (统一企业|中国(00220): a country alone is no name)
             i = text.find(head, i + 1, end)
     return best

@@ -196,3 +196,14 @@ def test_heldout_scores_stay_above_their_floor():
     assert p >= 0.95 and r >= 0.82, (p, r)
     assert score.prf("exact", "known")[1] == 1.0
     assert score.prf("exact", "all")[2] >= 0.85
+
+
+def test_a_descriptor_head_does_not_cut_a_word():
+    """股 heads a descriptor (新药股X) and 连锁 does (烧肉连锁乾杯), but in
+    大药房连锁股份有限公司 the 股 opens the word 股份: the name is not cut there."""
+    from pipeline.company_context import trim_descriptor
+
+    text = "益丰大药房连锁股份有限公司"
+    assert text[trim_descriptor(text, 0, len(text)):] != "份有限公司"
+    text = "烧肉连锁乾杯"
+    assert text[trim_descriptor(text, 0, len(text)):] == "乾杯"

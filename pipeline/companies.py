@@ -388,10 +388,19 @@ def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[Ent
         place = next((ent for s, e, ent in reversed(regions) if e <= m.start()), None)
         if place is None:
             continue
-        name = f"{place.name}{product}市场"
+        name = market_name(f"{place.name}{product}市场")
         a, b = m.start("product"), m.end("product")
         out.append(EntityMention(a, b, product, Entity(None, name, "market", known=False), "sales-object"))
     return out
+
+
+def market_name(name: str) -> str:
+    """全球笔电市场 -> 全球笔记本电脑市场: a product written short is spelled out
+    (regions.yaml market_products), so that one market has one name."""
+    for short, full in lexicon.regions().market_products.items():
+        if short in name and full not in name:
+            name = name.replace(short, full)
+    return name
 
 
 SCOPE_MARKETS = ("国际市场", "全球市场", "海外市场", "境外市场", "世界市场")
@@ -407,7 +416,7 @@ def _markets(text: str) -> list[EntityMention]:
             continue  # 澳门及其他市场营业额: places where a company sells, not a product's market
         if m.group().endswith(SCOPE_MARKETS):
             continue  # 我国造船三大指标国际市场份额: the place's share of the world's market, no market of its own
-        name = (_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", "")
+        name = market_name((_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", ""))
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
         product = LEADING_PERIOD.sub("", m.group("product"))  # 中国前三季粗钢: the period is no part of the market
@@ -417,7 +426,7 @@ def _markets(text: str) -> list[EntityMention]:
             continue
         if any(o.start <= m.start() < o.end for o in out):
             continue
-        name = f"{_region_name(m.group('region'))}{product}市场"
+        name = market_name(f"{_region_name(m.group('region'))}{product}市场")
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), MARKET_BY_METRIC))
     return out
 

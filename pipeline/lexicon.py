@@ -134,6 +134,7 @@ class Regions(Strict):
     regions: dict[str, list[str]]
     not_companies: list[str]
     market_suffixes: list[str]
+    market_products: dict[str, str] = {}
     market_markers: dict[Market, list[str]]
     home_regions: dict[Market, str] = {}
     indices: dict[str, list[str]]

@@ -1285,7 +1285,13 @@ def _apply_sign(text: str, clause, metric: MetricMention, kind: str, value: Valu
 
 
 def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: MetricMention, rules: list[str]) -> PeriodMention | None:
-    periods = [p for p in _within(doc._.periods, sentence.start, sentence.end) if p.role != "base"]
+    within = _within(doc._.periods, sentence.start, sentence.end)
+    base = [p for p in within if p.role == "base" and p.end <= value.start and BASE_OF.fullmatch(doc.text, p.end, value.start)]
+    if base:
+        # 较上一财年的52亿港元: the figure compared with is dated by the period it is of
+        rules.append(f"period: {base[-1].text}, the period of the figure compared with")
+        return base[-1]
+    periods = [p for p in within if p.role != "base"]
     others = [p for p in periods if not _period_of_earlier_value(doc, p, value)]
     earlier = [p for p in periods if p not in others]
     if earlier and (any(p.end <= value.start for p in others) or doc.text[earlier[0].start - 1] == "由"):
@@ -1293,6 +1299,11 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
         # 占比由第二季的48%拉升至56%: so is 56%, from the text's context
         # (with no other period before it, 从A到B decides: see _from_to)
         periods = others
+    labelled = [p for p in periods if p.end <= value.start and LABEL_COLON.fullmatch(doc.text, p.end, value.start)]
+    if labelled:
+        # (上一财年：13.8亿港元), (去年同期：3,207亿元): the period labels the figure after its colon
+        rules.append(f"period: {labelled[-1].text}, the label before the colon")
+        return labelled[-1]
     in_clause = [p for p in periods if p.start >= clause[0] and p.end <= value.start]
     events = [p for p in in_clause if EVENT_AFTER.match(doc.text, p.end)]
     if events and events[-1] is in_clause[-1]:
@@ -1325,6 +1336,8 @@ def _period(doc: Doc, sentence: Sentence, clause, value: ValueMention, metric: M
 
 
 SINCE_WORDS = ("以来", "至今")
+BASE_OF = re.compile(r"的(?:约|近|逾)?")
+LABEL_COLON = re.compile(r"\s?[：:]\s?(?:约|为)?")
 TARGET_AFTER = re.compile(r"的?(?:中期|长期|中长期|全年|年度)?目标")
 GROWTH_AFTER = re.compile(r"(?:左右|以上)?的?(?:正增长|增长|增幅|成长|升幅)")
 EVENT_AFTER = re.compile(r"(?:晚间|早间|盘后)?(?:宣布|发布|推出|公布|披露|举行|召开|上市的|亮相)")
@@ -1437,7 +1450,8 @@ def _fill_period(link: Link, previous: list[Link]) -> None:
     if link.kind != "level":
         for prev in reversed(previous):
             if prev.metric == link.metric and prev.subject == link.subject and prev.period is not None \
-                    and prev.period.role != "base":  # (较去年同期的43港仙增加两成: the base's level is modified by nothing)
+                    and prev.period.role != "base" and not _comparison_period(prev.period):
+                # (较去年同期的43港仙增加两成, (上一财年：13.8亿港元)，按年减少8.7%: a base's level is modified by nothing)
                 link.period = prev.period
                 link.period_start, link.period_end, link.fiscal = prev.period_start, prev.period_end, prev.fiscal
                 link.rules.append("period: from the level it modifies")

@@ -727,6 +727,10 @@ def _same_period_last_year(text: str, found: list[PeriodMention], pub: dt.date |
             # back, and not another 上年度 (上年度为4港仙 after 由上年度的…)
             anchors = [p for p in anchors if p.fiscal and p.period_end and p.period_end.month != 12
                        and not SAME_PERIOD.fullmatch(p.text)]
+        elif m.group("fy"):
+            # (上一财年：13.8亿港元)…较上一财年的52亿港元: both count back from the fiscal year last named
+            # (not from each other, nor from a day in between: 截至3月底)
+            anchors = [p for p in anchors if p.fiscal and not SAME_PERIOD.fullmatch(p.text)]
         reported = anchors if m.group("fyear") else [p for p in anchors if pub is None or p.period_end is None or p.period_end < pub]
         anchor = max(reported or anchors, key=lambda p: p.end, default=None)
         if anchor is None:

@@ -272,7 +272,7 @@ PART_OPENERS = ("其中", "其中,", "其中，")
 
 
 HEADER_END = ("：", ":")
-LIST_LINE = re.compile(r"[^，,。；;：:\n]{1,16}[：:]")  # 原煤产量：1,568.4万吨
+LIST_LINE = re.compile(r"[^，,。；;：:\n]{1,12}[：:]")  # 7月：37.5亿元（月增4.2%）, 原煤产量：…: a label, then the figures
 
 
 def paragraph_starts(text: str) -> list[int]:
@@ -877,8 +877,6 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
         rules.append(f"metric: {header.text} in the list's header line")
     return header
 
-
-LIST_LINE = re.compile(r"[^，,。；;：:\n]{1,12}[：:]")  # 7月：37.5亿元（月增4.2%）: a label, then the figures
 
 
 def _list_header_metric(doc: Doc, sentence: Sentence, value: ValueMention) -> MetricMention | None:

@@ -56,7 +56,7 @@ GENERIC_NAME_PARTS = set(
     "硬件 软件 材料 本土 知名 大型 中小 小型 多家 一家 该 这家 各家 创新 未来 先进 精密 汽车电子 消费电子 功率 模拟 "
     "高阶 高端 低阶 中阶 低端 中高阶 核心 关键 新型 受惠 受益 带动 拉动 推动 "
     "存储 显示 面板 光学 生成式 规上 电动 智能电动 商业 高效能 集成电路 新一代 下一代 主要 领先 综合 外资 中资 港资 台资 美资 日资 韩资 欧美 "
-    "锂电 锂电池 动力电池 风电 重要性 系统重要性 本国 外国 外商 国银 公股 散装 干散货 国营 公营".split()
+    "锂电 锂电池 动力电池 风电 重要性 系统重要性 本国 外国 外商 国银 公股 散装 干散货 国营 公营 消费性 消费型 车用".split()
 )
 APPOSITION_HEADS = [
     "企业", "厂商", "公司", "龙头", "巨头", "大厂", "厂", "品牌", "独角兽", "新势力", "车企", "初创公司",
@@ -338,6 +338,7 @@ def _market_by_metric_pattern() -> re.Pattern:
 
 MARKET_METRICS = ("shipments", "market_size")
 MARKET_BY_METRIC = "market-by-metric"  # EntityMention.source of a market read from a place, a product and a sales word
+TRAILING_TOTAL = re.compile(r"(?:累计|合计|总计|累积)$")
 LEADING_PERIOD = re.compile(r"^(?:今年|去年|明年|本年|全年|前[一二三四1-4]季度?|[上下]半年|第?[一二三四1-4]季度?|前?\d{1,2}(?:-\d{1,2})?月份?)")
 
 
@@ -419,7 +420,8 @@ def _markets(text: str) -> list[EntityMention]:
         name = market_name((_region_name(region) + m.group()[len(region):] if region else m.group()).replace("的", ""))
         out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), "market"))
     for m in _market_by_metric_pattern().finditer(text):
-        product = LEADING_PERIOD.sub("", m.group("product"))  # 中国前三季粗钢: the period is no part of the market
+        # 中国前三季粗钢: the period is no part of the market; nor is 累计 (我国动力电池累计装车量)
+        product = TRAILING_TOTAL.sub("", LEADING_PERIOD.sub("", m.group("product")))
         # a generic product is a market's own name (我国汽车产销 -> 中国汽车市场); a vague word is none
         if len(product) < 2 or any(ch in product for ch in "的和与及、占为是") or product.endswith(("产业", "行业", "市场")) \
                 or product in VAGUE_PRODUCTS:
@@ -701,7 +703,7 @@ def _plausible_name(name: str, suffix: str) -> bool:
         return False
     if head.endswith(tuple(company_context.cues().field_endings)):
         return False  # 华东地区|汽车: a region or a field, then an industry
-    if len(_without_generic_parts(head)) < 2:
+    if len(without_generic_parts(head)) < 2:
         return False
     if head in company_context.cues().object_verbs and suffix in lexicon.cues().coreference_words:
         return False  # 贡献|集团毛利: the group is the verb's object, the stand-in of a company already named
@@ -712,7 +714,7 @@ def _plausible_name(name: str, suffix: str) -> bool:
     return not _is_dictionary_word(name)
 
 
-def _without_generic_parts(head: str) -> str:
+def without_generic_parts(head: str) -> str:
     """``head`` with every generic part removed, longest parts first. Only
     parts whose first character is in ``head`` can be there (removing never
     adds a character), so only those are tried, in the same order."""

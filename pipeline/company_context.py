@@ -298,7 +298,7 @@ def generic_name(name: str) -> bool:
 
 def plausible(name: str) -> bool:
     """A name by context: not a generic word, a common word or a cue word."""
-    from .companies import GENERIC_NAME_PARTS, STOP_TOKENS, lexicon_word
+    from .companies import GENERIC_NAME_PARTS, STOP_TOKENS, lexicon_word, without_generic_parts
 
     if len(name) < 2 or generic_name(name) or name in GENERIC_NAME_PARTS or name in STOP_TOKENS:
         return False
@@ -308,6 +308,8 @@ def plausible(name: str) -> bool:
         return False
     if name.startswith(_stand_ins()):
         return False  # 集团亦计划: a stand-in for the company, then a clause
+    if not without_generic_parts(name):
+        return False  # 消费性|电子: generic words only, a kind of product
     if not _never_inside().isdisjoint(name[1:]):
         return False  # 选择用集群: a function word inside
     if name.endswith(_word_tuples()["not_company_endings"]) or name.endswith(_head_tuple()):

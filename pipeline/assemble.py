@@ -711,7 +711,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     if kind == "qoq" and period is not None and period.granularity == "month":
         kind = "change"  # 环比 of a monthly figure is month-on-month: FACT_SPEC has no kind for it
         rules.append("kind: change (环比 of a month)")
-    if kind in ("yoy", "qoq"):
+    if kind in ("yoy", "qoq", "change"):
+        # (毛利率5.6%，较第二季提升0.3个百分点 in a third-quarter report: a change against the quarter before is qoq)
         kind = _kind_against_date(doc, clause, value, period, kind, rules)
     estimate = _estimate(doc, clause, value) or _forecast_sentence(doc, sentence, period)
     target = TARGET_AFTER.match(text, value.end) is not None or metric.segment == TARGET_PRICE

@@ -1123,6 +1123,12 @@ def _metric_code(doc: Doc, sentence: Sentence, clause, metric: MetricMention, va
             and text.count("\n", last.value.end, value.start) == 0:
         rules.append(f"metric: {last.metric}, as the share just before")
         return last.metric
+    if any(w in text[sentence.start:metric.start] for w in _cues().revenue_mix_words) \
+            and "占" not in text[clause[0]:value.start].replace("占比", ""):
+        # 以营收结构观察，记忆体代工占比由第二季的48%拉升至56%: the mix of the revenue
+        # (not 约占前三季总运量的六成: a base of its own)
+        rules.append("metric: revenue_share (占比 in an account of the revenue mix)")
+        return "revenue_share"
     rules.append("metric: other (占比 of another quantity of the subject)")
     return "other"
 

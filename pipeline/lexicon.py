@@ -108,6 +108,7 @@ class Cues(Strict):
     loss_widening_words: list[str]
     swing_sign_words: dict[str, Literal["loss", "profit"]] = {}
     destination_words: dict[str, str] = {}
+    revenue_mix_words: list[str] = []
     conversion_words: list[str]
     provisional_words: list[str] = []
     report_words: list[str] = []

@@ -483,6 +483,31 @@ def _industry_market(market: str, industry: str, rules: list[str]) -> Entity | N
     return Entity(None, f"{region.name}{industry}市场", "market", known=False)
 
 
+def _commodity_market(doc: Doc, sentence: Sentence, metric: MetricMention, subject_mention: EntityMention | None) -> Entity | None:
+    """长江现货A00铝均价, 国内聚合MDI市场均价: the market of the commodity
+    (regions.yaml commodities) written before a price word in its clause,
+    named with the place the clause names (else 中国), unless a company of
+    the clause sells at that price (公司商品煤平均售价)."""
+    text = doc.text
+    start = _clause_of(sentence, metric.start)[0]
+    if subject_mention is not None and subject_mention.entity.type == "company" and subject_mention.start >= start:
+        return None
+    if "售" in metric.text or COMPANY_STAND_IN.search(text, start, metric.start):
+        return None  # 公司ABC组件平均售价: what the company sells at
+    span = text[start:metric.end]
+    found = max(((span.rfind(w), len(w), w) for w in lexicon.regions().commodities if w in span), default=None)
+    if found is None:
+        return None
+    at = start + found[0]
+    places = [e for e in _within(doc._.entities, start, at) if e.entity.type == "region"]
+    region = places[-1].entity.name if places else CHINA
+    name = f"{region}{lexicon.regions().commodities[found[2]]}市场"
+    return Entity(None, name, "market", known=False)
+
+
+CHINA = "中国"
+
+
 def _home_region(market: str) -> Entity | None:
     name = lexicon.regions().home_regions.get(market)
     return Entity(None, name, "region") if name else None
@@ -723,6 +748,14 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     segment = metric.segment or (product.segment if product is not None else None) or _segment(text, clause, metric) \
         or _region_segment(doc, clause, metric, subject) \
         or _segment_of_level(previous, kind, code, subject)
+    if code == "asp":
+        commodity = _commodity_market(doc, sentence, metric, subject_mention)
+        if commodity is not None or (subject is not None and subject.type == "market"):
+            # 秦皇岛港5500大卡动力煤平仓价为686元/吨: a market's price, no selling price of a company
+            subject = commodity or subject
+            subject_mention = None if commodity is not None else subject_mention
+            code, segment = "other", segment or metric.text
+            rules.append(f"subject: {subject.name}, the market whose price {metric.text} is; metric: other")
     if code == "stock_price" and subject is not None and subject.sector == PRICE_INDEX:
         # SCFI收在1198.21点, 美西线运价1674美元: a freight index, no share price
         code, segment = "other", segment or _priced_route(text, clause, value) or "指数点位"

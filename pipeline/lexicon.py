@@ -136,6 +136,7 @@ class Regions(Strict):
     not_companies: list[str]
     market_suffixes: list[str]
     market_products: dict[str, str] = {}
+    commodities: dict[str, str] = {}
     market_markers: dict[Market, list[str]]
     home_regions: dict[Market, str] = {}
     indices: dict[str, list[str]]

@@ -457,7 +457,7 @@ def _place_market(subject: Entity) -> bool:
 # (外部环境方面，经济部统计处日前公布，…: after a topic phrase, and with the day of the release)
 STATISTICS_OPENING = re.compile(
     r"(?:[^,，。；;]{1,10}方面[,，])?[\u4e00-\u9fff]{1,12}?(?:部|局|署|处|厅|委|统计处|统计局|主计总处)(?:的)?"
-    r"(?:(?:最新)?(?:统计|数据|资料)(?:显示|指出)?|(?:日前|近日|昨日|今日|昨天|今天|最新)?(?:公布|发布)(?:数据|资料)?(?:显示)?)[,，]")
+    r"(?:(?:最新)?(?:统计|数据|资料)(?:则|亦|也)?(?:显示|指出)?|(?:则|亦|也)?(?:日前|近日|昨日|今日|昨天|今天|最新)?(?:公布|发布)(?:数据|资料)?(?:显示)?)[,，]")
 
 
 def _statistics_sentence(text: str, sentence: Sentence) -> bool:
@@ -481,6 +481,17 @@ def _industry_market(market: str, industry: str, rules: list[str]) -> Entity | N
         return None
     rules.append(f"subject: {region.name}{industry}市场, the industry an agency's statistic counts")
     return Entity(None, f"{region.name}{industry}市场", "market", known=False)
+
+
+def _place_of_paragraph(doc: Doc, sentence: Sentence, value: ValueMention) -> Entity | None:
+    """The last region named in the paragraph before the sentence, or in
+    the agency's name that opens it (澳门统计暨普查局数据显示，); not one in
+    the figures' own words (其中内地旅客…占整体约七成六)."""
+    start = doc.text.rfind("\n", 0, sentence.start) + 1
+    opening = STATISTICS_OPENING.match(doc.text, sentence.start)
+    end = opening.end() if opening else sentence.start
+    places = [e for e in _within(doc._.entities, start, end) if e.entity.type == "region"]
+    return places[-1].entity if places else None
 
 
 def _commodity_market(doc: Doc, sentence: Sentence, metric: MetricMention, subject_mention: EntityMention | None) -> Entity | None:
@@ -657,10 +668,16 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         if industry is not None and code in MARKET_SIZE_OF:
             # 经济部统计处日前公布，10月餐饮业营业额…: an industry's sales are its market's size
             subject = _industry_market(default_market, industry, rules)
-        elif code not in COMPANY_METRICS:
+        elif metric.market or code not in COMPANY_METRICS:
             # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
-            # not the company the article is about
-            subject, confidence = _home_economy(default_market, "an agency's statistic of", rules, confidence)
+            # not the company the article is about: the place the paragraph names (澳门…。博彩监察协调局
+            #则公布，10月博彩毛收入…), else the article's home economy
+            place = _place_of_paragraph(doc, sentence, value)
+            if place is not None:
+                subject, confidence = place, 0.6
+                rules.append(f"subject: {place.name}, the place of the paragraph an agency's statistic counts")
+            else:
+                subject, confidence = _home_economy(default_market, "an agency's statistic of", rules, confidence)
     if subject is None and topic.current is not None:
         subject_mention, subject = topic.current, topic.current.entity
         confidence = 0.6

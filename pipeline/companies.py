@@ -863,6 +863,9 @@ def _without_suffixes(name: str) -> str:
 DESCRIPTOR_ENDS = ("集团", "公司")
 
 
+NAME_OPENING_STOPS = ("国产",)  # a stop word some names open with (国产建材实业)
+
+
 def _after_last_stop_word(name: str) -> str:
     """The tail that is most likely the name: what follows the last stop word,
     as jieba cuts it (分拆|的|美的|置业 -> 美的置业: the 的 inside 美的 is no stop word)."""
@@ -881,6 +884,9 @@ def _after_last_stop_word(name: str) -> str:
             continue  # 新濠|国际|发展: 发展 alone is no name, 国际 is part of it
         if i == 0 and words[0] in NAME_OPENERS and not any(w.endswith(company_context.word_tuple("descriptor_heads")) for w in words[1:]):
             return name  # 中国|海外|宏洋|集团(00081): the name opens with the country; 中国|车企|X: a descriptor
+        if words[i] in NAME_OPENING_STOPS and i > 0 and (words[i - 1] in STOP_TOKENS
+                                                         or words[i - 1].endswith(company_context.word_tuple("descriptor_heads"))):
+            return words[i] + rest  # 混凝土龙头|国产|建材|实业(2504): after the descriptor, the word opens the name
         if words[i] in STOP_TOKENS and len(rest) >= 2:
             if rest in NAME_PART_STOPS or _region(rest) is not None:
                 continue  # 统一|企业|中国(00220): a country alone is no name, the words before it are the name's

@@ -448,9 +448,19 @@ def peers(text: str, taken: Callable[[int], bool]) -> list[Candidate]:
         if a > 0 and NAME_CHAR.match(text[a - 1]) or b >= len(text) or taken(b):
             continue
         end = name_after(text, b, taken)
-        if end is not None and plausible(text[b:end]):
+        if end is not None and (plausible(text[b:end]) or _place_and_word(text[b:end])):
             out.append(Candidate(b, end, "peer"))
     return out
+
+
+def _place_and_word(name: str) -> bool:
+    """重庆|啤酒 after a peer word: a place and a common word, as many names
+    are made (jieba reads them as a phrase, which elsewhere is no name)."""
+    from .companies import GENERIC_NAME_PARTS, region_gazetteer
+
+    place = region_gazetteer().longest_at(name, 0)
+    rest = name[place[0]:] if place is not None and place[1].type == "region" else ""
+    return len(rest) >= 2 and rest not in GENERIC_NAME_PARTS and not generic_name(rest) and NAME_ONLY.fullmatch(name) is not None
 
 
 JIEBA_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # what jieba cuts as one piece

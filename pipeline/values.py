@@ -404,6 +404,8 @@ def _read_match(text: str, m: re.Match, market: str, token_starts: frozenset[int
             return None  # 万卡, 千卡: a size descriptor, not a count
         if num in ("一", "壹") and unit_type == "count":
             return None  # 一家, 一款, 一个: an article, not a quantity
+        if num in ("零", "〇") and unit_type == "count":
+            return None  # 汽车零部件, 零件: a word, not a count of nothing
         if unit_type == "count" and unit in lexicon.units().digit_only_count_words and not _has_big_scale(num):
             return None  # 两头承压: an idiom, not two head of livestock
     if _reject_context(text, start, end, unit_type):

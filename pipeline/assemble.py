@@ -670,8 +670,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             subject = _industry_market(default_market, industry, rules)
         elif metric.market or code not in COMPANY_METRICS:
             # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
-            # not the company the article is about: the place the paragraph names (澳门…。博彩监察协调局
-            #则公布，10月博彩毛收入…), else the article's home economy
+            # not the company the article is about: the place the paragraph names
+            # (澳门…。博彩监察协调局则公布，10月博彩毛收入…), else the article's home economy
             place = _place_of_paragraph(doc, sentence, value)
             if place is not None:
                 subject, confidence = place, 0.6

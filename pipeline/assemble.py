@@ -382,12 +382,35 @@ def assemble(doc: Doc, default_market: str) -> list[Link]:
         for link in sentence_links:
             if link.converts is not None:  # 约合人民币九千六百亿元: the period its amount took
                 link.period_start, link.period_end, link.fiscal = link.converts.period_start, link.converts.period_end, link.converts.fiscal
+            _interim_dividend(text, link)
         context.observe(_context_periods(doc, sentence, values), text, doc._.metrics)
         links.extend(sentence_links)
         companies_here = [e for e in subjects if e.entity.type == "company"]
         topic.update(_head_company(text, companies_here) if companies_here else None, sentence_links, paragraph_index,
                      peers=_peer_sentence(text, sentence))
     return _dedupe(links)
+
+
+INTERIM_DIVIDEND = re.compile(r"中期(?:股)?息(?:每股)?(?:为|约)?$")
+
+
+def _interim_dividend(text: str, link: Link) -> None:
+    """连同已派发的中期息12港仙, in a full-year report: the interim dividend is
+    of the first half of the year reported (FY2025-H1, 2025-01-01..06-30)."""
+    if link.metric != "dividend" or link.period_start is None or link.period_end is None \
+            or not INTERIM_DIVIDEND.search(text, max(0, link.value.start - 8), link.value.start):
+        return
+    if (link.period_end - link.period_start).days < 360 or (link.fiscal and "-" in link.fiscal):
+        return  # already a half (中期业绩) or a quarter
+    end = _add_months(link.period_start, 6) - dt.timedelta(days=1)
+    link.period_end = end
+    link.fiscal = f"{link.fiscal}-H1" if link.fiscal else None
+    link.rules.append("period: the first half of the year (an interim dividend)")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return dt.date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def _peer_sentence(text: str, sentence: Sentence) -> bool:

@@ -1219,13 +1219,16 @@ def _stock_market_words() -> tuple[re.Pattern, dict[str, tuple[str, str | None]]
     return pattern, words
 
 
+TURNOVER_SEGMENTS = ("成交额", "日均成交额")  # (metrics.yaml turnover, average_turnover)
+
+
 def _stock_market(doc: Doc, sentence: Sentence, metric: MetricMention, value: ValueMention, default_market: str, rules: list[str]) -> EntityMention | None:
     """台股...全天成交值, 大市成交额, 上市公司总市值: a whole market's turnover or
     market value belongs to the stock market (ANNOTATION.md S4), not to the
     index named with it nor to the article's company. A word naming a market
     (台股, 港股) may stand anywhere earlier in the sentence; a generic word
     (大市, 证券市场, 上市公司) only right before the metric word."""
-    if metric.code != "market_cap" and metric.segment != "成交额":
+    if metric.code != "market_cap" and metric.segment not in TURNOVER_SEGMENTS:
         return None
     if not metric.text or metric.start > value.start:
         return None

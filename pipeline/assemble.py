@@ -788,6 +788,10 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     segment = metric.segment or (product.segment if product is not None else None) or _segment(text, clause, metric) \
         or _region_segment(doc, clause, metric, subject) \
         or _segment_of_level(previous, kind, code, subject)
+    if code == "market_share" and "渗透率" in metric.text and subject is not None and subject.type == "company":
+        # 长城汽车新能源渗透率31.8%, 5G套餐用户渗透率: a share of the company's own sales or users
+        code, segment = "other", segment or metric.text
+        rules.append("metric: other (a company's penetration rate is a share of its own quantity)")
     if code == "asp":
         commodity = _commodity_market(doc, sentence, metric, subject_mention)
         if commodity is not None or (subject is not None and subject.type == "market"):

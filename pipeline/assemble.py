@@ -30,6 +30,7 @@ from .companies import (
     Entity,
     EntityMention,
     company_by_short_name,
+    market_entity,
     region_gazetteer,
 )
 from .metrics import CueMention, MetricMention, find_metrics
@@ -38,6 +39,7 @@ from .periods import (
     PREVIOUS_QUARTER_WORDS,
     WHOLE_YEAR_WORDS,
     PeriodMention,
+    months_after,
     quarter_bounds,
 )
 from .products import ProductMention
@@ -402,15 +404,9 @@ def _interim_dividend(text: str, link: Link) -> None:
         return
     if (link.period_end - link.period_start).days < 360 or (link.fiscal and "-" in link.fiscal):
         return  # already a half (中期业绩) or a quarter
-    end = _add_months(link.period_start, 6) - dt.timedelta(days=1)
-    link.period_end = end
+    link.period_end = months_after(link.period_start, 6) - dt.timedelta(days=1)
     link.fiscal = f"{link.fiscal}-H1" if link.fiscal else None
     link.rules.append("period: the first half of the year (an interim dividend)")
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def _peer_sentence(text: str, sentence: Sentence) -> bool:
@@ -483,8 +479,8 @@ STATISTICS_OPENING = re.compile(
     r"(?:(?:最新)?(?:统计|数据|资料)(?:则|亦|也)?(?:显示|指出)?|(?:则|亦|也)?(?:日前|近日|昨日|今日|昨天|今天|最新)?(?:公布|发布)(?:数据|资料)?(?:显示)?)[,，]")
 
 
-def _statistics_sentence(text: str, sentence: Sentence) -> bool:
-    return STATISTICS_OPENING.match(text, sentence.start) is not None
+def _statistics_opening(text: str, sentence: Sentence) -> re.Match | None:
+    return STATISTICS_OPENING.match(text, sentence.start)
 
 
 INDUSTRY_BEFORE = re.compile(r"(?P<industry>[\u4e00-\u9fff]{2})业$")  # 餐饮业, 零售业
@@ -502,18 +498,17 @@ def _industry_market(market: str, industry: str, rules: list[str]) -> Entity | N
     region = _home_region(market)
     if region is None:
         return None
-    rules.append(f"subject: {region.name}{industry}市场, the industry an agency's statistic counts")
-    return Entity(None, f"{region.name}{industry}市场", "market", known=False)
+    market = market_entity(region.name, industry)
+    rules.append(f"subject: {market.name}, the industry an agency's statistic counts")
+    return market
 
 
-def _place_of_paragraph(doc: Doc, sentence: Sentence, value: ValueMention) -> Entity | None:
+def _place_of_paragraph(doc: Doc, sentence: Sentence, opening: re.Match) -> Entity | None:
     """The last region named in the paragraph before the sentence, or in
-    the agency's name that opens it (澳门统计暨普查局数据显示，); not one in
-    the figures' own words (其中内地旅客…占整体约七成六)."""
+    the agency's name that opens it (``opening``: 澳门统计暨普查局数据显示，);
+    not one in the figures' own words (其中内地旅客…占整体约七成六)."""
     start = doc.text.rfind("\n", 0, sentence.start) + 1
-    opening = STATISTICS_OPENING.match(doc.text, sentence.start)
-    end = opening.end() if opening else sentence.start
-    places = [e for e in _within(doc._.entities, start, end) if e.entity.type == "region"]
+    places = [e for e in _within(doc._.entities, start, opening.end()) if e.entity.type == "region"]
     return places[-1].entity if places else None
 
 
@@ -534,9 +529,7 @@ def _commodity_market(doc: Doc, sentence: Sentence, metric: MetricMention, subje
         return None
     at = start + found[0]
     places = [e for e in _within(doc._.entities, start, at) if e.entity.type == "region"]
-    region = places[-1].entity.name if places else CHINA
-    name = f"{region}{lexicon.regions().commodities[found[2]]}市场"
-    return Entity(None, name, "market", known=False)
+    return market_entity(places[-1].entity.name if places else CHINA, lexicon.regions().commodities[found[2]])
 
 
 CHINA = "中国"
@@ -686,7 +679,8 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
     else:
         subject_mention, confidence = _subject(text, sentence, clause, value, metric, subjects, topic, rules, previous, history)
         subject = subject_mention.entity if subject_mention else None
-    if subject is None and _statistics_sentence(text, sentence):
+    opening = _statistics_opening(text, sentence) if subject is None else None
+    if opening is not None:
         industry = _industry_before(text, metric)
         if industry is not None and code in MARKET_SIZE_OF:
             # 经济部统计处日前公布，10月餐饮业营业额…: an industry's sales are its market's size
@@ -695,7 +689,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
             # 交通部观光署统计，今年1至9月来台旅客约625万人次: an agency's statistic is the economy's,
             # not the company the article is about: the place the paragraph names
             # (澳门…。博彩监察协调局则公布，10月博彩毛收入…), else the article's home economy
-            place = _place_of_paragraph(doc, sentence, value)
+            place = _place_of_paragraph(doc, sentence, opening)
             if place is not None:
                 subject, confidence = place, 0.6
                 rules.append(f"subject: {place.name}, the place of the paragraph an agency's statistic counts")
@@ -813,7 +807,7 @@ def _link(doc: Doc, sentence: Sentence, value: ValueMention, subjects: list[Enti
         rules.append("metric: eps (每股 before the amount)")
     if metric.market and subject is not None and subject.type == "region":
         # 澳门…10月份幸运博彩毛收入: a place's gaming revenue is the size of its gaming market
-        subject = Entity(None, f"{subject.name}{metric.market}市场", "market", known=False)
+        subject = market_entity(subject.name, metric.market)
         rules.append(f"subject: {subject.name}, the market of a place's {metric.text}")
     if code in MARKET_SIZE_OF and subject is not None and subject.type == "market":
         code = "market_size"  # a whole market's sales volume or revenue (快递业务收入) is its size
@@ -956,7 +950,6 @@ def _metric_for(doc: Doc, sentence: Sentence, clause: tuple[int, int], value: Va
     return header
 
 
-
 def _list_header_metric(doc: Doc, sentence: Sentence, value: ValueMention) -> MetricMention | None:
     """威刚近四个月自结合并营收如下：\n7月：37.5亿元\n8月：…: a line of a list
     whose label is a period takes the metric its header line names."""
@@ -970,7 +963,7 @@ def _list_header_metric(doc: Doc, sentence: Sentence, value: ValueMention) -> Me
     while end > 0:
         start = text.rfind("\n", 0, end) + 1
         line = text[start:end].rstrip()
-        if line.endswith(("：", ":")):
+        if line.endswith(HEADER_END):
             header = [m for m in _within(doc._.metrics, start, end) if _compatible(m, value)]
             return header[-1] if header else None
         if not LIST_LINE.match(text, start):

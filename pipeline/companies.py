@@ -182,7 +182,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             for start, end, entity in Gazetteer(names.items()).find_all(text):
                 if introduced is not None and start < introduced.get(entity, 0):
                     continue  # 燃气…, then 中国燃气(00384): a word before the name is not yet its short form
-                subsidiary = _subsidiary_of_known(text, start, end)
+                subsidiary = _subsidiary_of_known(text, end)
                 if subsidiary is not None and subsidiary not in _SUFFIX_TUPLE:
                     take(_subsidiary_mention(text, start, end + len(subsidiary)))  # 广发证券 … 广发|基金
                 elif not any(a <= start and end <= b and (a, b) != (start, end) for a, b in ticker_names):
@@ -216,7 +216,7 @@ def find_entities(text: str, tokens: list[tuple[int, int]] | None = None, known_
             continue  # 全澳|博彩 is no 澳博: jieba reads the name's characters into the words around it
         if company_context.inside_person(start, end, model):
             continue
-        subsidiary = _subsidiary_of_known(text, start, end)
+        subsidiary = _subsidiary_of_known(text, end)
         if subsidiary is None:
             take(EntityMention(start, end, text[start:end], entity, "kb" if entity.known else "joint"))
         elif subsidiary not in _SUFFIX_TUPLE:
@@ -389,10 +389,14 @@ def _sales_objects(text: str, places: list[tuple[int, int, Entity]]) -> list[Ent
         place = next((ent for s, e, ent in reversed(regions) if e <= m.start()), None)
         if place is None:
             continue
-        name = market_name(f"{place.name}{product}市场")
         a, b = m.start("product"), m.end("product")
-        out.append(EntityMention(a, b, product, Entity(None, name, "market", known=False), "sales-object"))
+        out.append(EntityMention(a, b, product, market_entity(place.name, product), "sales-object"))
     return out
+
+
+def market_entity(place: str, product: str) -> Entity:
+    """The market of ``product`` in ``place`` (中国, 动力煤 -> 中国动力煤市场)."""
+    return Entity(None, market_name(f"{place}{product}市场"), "market", known=False)
 
 
 def market_name(name: str) -> str:
@@ -428,8 +432,8 @@ def _markets(text: str) -> list[EntityMention]:
             continue
         if any(o.start <= m.start() < o.end for o in out):
             continue
-        name = market_name(f"{_region_name(m.group('region'))}{product}市场")
-        out.append(EntityMention(m.start(), m.end(), m.group(), Entity(None, name, "market", known=False), MARKET_BY_METRIC))
+        market = market_entity(_region_name(m.group("region")), product)
+        out.append(EntityMention(m.start(), m.end(), m.group(), market, MARKET_BY_METRIC))
     return out
 
 
@@ -469,8 +473,7 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
     out: list[EntityMention] = []
     for m in SHORT_WITH_CODE.finditer(text):
         run, short = m.group("run"), m.group("short")
-        start = next((k for k in range(len(run) - len(short)) if run[k] == short[0] and in_order(short[1:], run[k + 1:])
-                      and not any(w in run[k:] for w in LONG_NAME_BREAKS)), None)
+        start = next((k for k in abbreviation_starts(run, short) if not any(w in run[k:] for w in LONG_NAME_BREAKS)), None)
         if start is None:
             continue
         entity = knowledge_base().get(short) or ticker_index().get(_ticker_key(m.group("code"))) \
@@ -481,6 +484,13 @@ def _short_names_with_code(text: str) -> list[EntityMention]:
 
 
 LONG_NAME_BREAKS = ("的", "旗下", "之")  # 中钢集团旗下的|中鸿钢铁: the long name starts after them
+
+
+def abbreviation_starts(run: str, short: str) -> list[int]:
+    """Where in ``run`` a name that ``short`` abbreviates can start: at each
+    of ``short``'s first character with its other characters after it, in
+    order (顺天医药生技 for 顺药; 合作金库商业银行 for 合库银行)."""
+    return [k for k in range(len(run) - len(short)) if run[k] == short[0] and in_order(short[1:], run[k + 1:])]
 
 
 def in_order(chars: str, text: str) -> bool:
@@ -513,7 +523,7 @@ def _spans_of(text: str, names: set[str]) -> list[tuple[int, int]]:
     return [(at, at + len(name)) for name in names for at in occurrences(text, name)]
 
 
-def _subsidiary_of_known(text: str, start: int, end: int) -> str | None:
+def _subsidiary_of_known(text: str, end: int) -> str | None:
     """中国信托|银行: the suffix after a known name that makes another company
     (a bank, an insurer, a fund manager of the group), unless the knowledge
     base knows that longer name too (it would have matched it)."""
@@ -609,8 +619,7 @@ def _bracketed_short_name(text: str, m: EntityMention) -> dict[str, Entity]:
     if b is None or m.entity.known:
         return {}
     short = b.group("short")
-    chars = iter(m.text)
-    if short == m.text or not all(ch in chars for ch in short):
+    if short == m.text or not in_order(short, m.text):
         return {}
     return {short: m.entity}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lexicon
-from .companies import in_order, knowledge_base, ticker_mentions
+from .companies import abbreviation_starts, knowledge_base, ticker_mentions
 from .extract import extract_article
 from .io import Article, read_text_document
 from .normalize import normalize
@@ -91,9 +91,8 @@ def _abbreviations(original: str) -> dict[str, str]:
     out = {}
     for m in ABBREVIATED.finditer(normalize(original).text):
         run, short = m.group("run"), m.group("short")
-        for k in range(len(run) - len(short)):
-            if run[k] == short[0] and in_order(short[1:], run[k + 1:]):
-                out[run[k:]] = short
+        for k in abbreviation_starts(run, short):
+            out[run[k:]] = short
     return out
 
 

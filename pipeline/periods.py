@@ -585,7 +585,7 @@ def _fits(labelled: PeriodMention, span: PeriodMention) -> bool:
         return (labelled.period_start, labelled.period_end) == (span.period_start, span.period_end)
     part = labelled.fiscal.partition("-")[2]
     months = 3 if part.startswith("Q") else 6 if part.startswith("H") else 12
-    return span.period_start is not None and _months_after(span.period_start, months) == span.period_end + dt.timedelta(days=1)
+    return span.period_start is not None and months_after(span.period_start, months) == span.period_end + dt.timedelta(days=1)
 
 
 def _resolve_context(text: str, found: list[PeriodMention], pub: dt.date) -> list[PeriodMention]:
@@ -775,13 +775,13 @@ def _this_fiscal_year(text: str, found: list[PeriodMention]) -> list[PeriodMenti
         fy = anchor.fiscal.partition("-")[0]
         start = _fiscal_year_start(found, fy)
         if m.group("next"):  # 下一财年: the one after
-            fy, start = f"FY{int(fy[2:]) + 1}", _months_after(start, 12) if start else None
+            fy, start = f"FY{int(fy[2:]) + 1}", months_after(start, 12) if start else None
         out.append(PeriodMention(m.start(), m.end(), m.group(), start, _year_end(start), fiscal=fy, granularity="fiscal"))
     out.sort(key=lambda p: p.start)
     return out
 
 
-def _months_after(day: dt.date, months: int) -> dt.date:
+def months_after(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -794,7 +794,7 @@ def _fiscal_year_start(found: list[PeriodMention], fy: str) -> dt.date | None:
         if p.fiscal and p.fiscal.partition("-")[0] == fy and p.period_start and p.period_start.day == 1:
             part = p.fiscal.partition("-")[2]
             back = 3 * (int(part[1]) - 1) if part.startswith("Q") else 6 * (int(part[1]) - 1) if part.startswith("H") else 0
-            return _months_after(p.period_start, -back)
+            return months_after(p.period_start, -back)
     return None
 
 
@@ -811,7 +811,7 @@ def _whole_fiscal(p: PeriodMention, fy: str, found: list[PeriodMention]) -> Peri
 
 def _year_end(start: dt.date | None) -> dt.date | None:
     """The last day of the twelve months from ``start`` (None: an undated year)."""
-    return _months_after(start, 12) - dt.timedelta(days=1) if start else None
+    return months_after(start, 12) - dt.timedelta(days=1) if start else None
 
 
 def _fiscal_half(p: PeriodMention, fy: str, found: list[PeriodMention]) -> PeriodMention:
@@ -820,8 +820,8 @@ def _fiscal_half(p: PeriodMention, fy: str, found: list[PeriodMention]) -> Perio
     start = _fiscal_year_start(found, fy)
     if start is None:
         return replace(p, period_start=None, period_end=None, fiscal=f"{fy}-H{h}", granularity="fiscal")
-    first = _months_after(start, 6 * (h - 1))
-    return replace(p, period_start=first, period_end=_months_after(first, 6) - dt.timedelta(days=1),
+    first = months_after(start, 6 * (h - 1))
+    return replace(p, period_start=first, period_end=months_after(first, 6) - dt.timedelta(days=1),
                    fiscal=f"{fy}-H{h}", granularity="fiscal")
 
 
